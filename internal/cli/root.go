@@ -1,0 +1,82 @@
+// Package cli builds rescli's cobra command tree: the global flags, the
+// mapping from errors to exit codes, and one file per command.
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// IOStreams are the streams a command reads and writes; tests inject them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// Global holds the flags every command shares.
+type Global struct {
+	RedisURL string
+	Output   string
+	NoColor  bool
+	Verbose  bool
+	IO       IOStreams
+	Getenv   func(string) string
+}
+
+// JSON reports whether -o json was asked for.
+func (g *Global) JSON() bool { return g.Output == "json" }
+
+// Color reports whether output may use colour (no --no-color, no NO_COLOR).
+func (g *Global) Color() bool { return !g.NoColor && g.Getenv("NO_COLOR") == "" }
+
+// Main runs rescli with args and returns the process exit code.
+func Main(args []string, streams IOStreams, getenv func(string) string) int {
+	g := &Global{IO: streams, Getenv: getenv}
+	root := NewRootCmd(g)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err != nil {
+		PrintError(streams.ErrOut, err)
+	}
+	return ExitCode(err)
+}
+
+// NewRootCmd builds the command tree around g.
+func NewRootCmd(g *Global) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "rescli",
+		Short: "Reproduce, inject and watch Redis resilience problems",
+		Long: `rescli reproduces a thundering-herd start-up against Redis, injects Redis faults,
+watches circuit breakers recover, reads health reports from running services and
+gates deploys on resilience checks.
+
+Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if g.Output != "table" && g.Output != "json" {
+				return Usagef("invalid --output %q: want table or json", g.Output)
+			}
+			return nil
+		},
+	}
+	root.SetIn(g.IO.In)
+	root.SetOut(g.IO.Out)
+	root.SetErr(g.IO.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+
+	f := root.PersistentFlags()
+	f.StringVar(&g.RedisURL, "redis-url", g.Getenv("REDIS_URL"), "Redis target URL, e.g. redis://:password@host:6379/0 (env REDIS_URL)")
+	f.StringVarP(&g.Output, "output", "o", "table", "output format: table or json")
+	f.BoolVar(&g.NoColor, "no-color", false, "disable colour (also when NO_COLOR is set)")
+	f.BoolVarP(&g.Verbose, "verbose", "v", false, "verbose diagnostics on stderr")
+
+	root.AddCommand(NewVersionCmd(g))
+	return root
+}
+
+
+func fprintln(w io.Writer, a ...any) { _, _ = fmt.Fprintln(w, a...) }

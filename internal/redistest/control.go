@@ -1,0 +1,128 @@
+package redistest
+
+import (
+	"context"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Kill sends SIGKILL (kill -9) and waits for the process to exit. The port is
+// free afterwards; Restart starts a new server on it.
+func (s *Server) Kill() { s.signalAndWait(syscall.SIGKILL) }
+
+// Stop sends SIGTERM and waits: a clean shutdown.
+func (s *Server) Stop() { s.signalAndWait(syscall.SIGTERM) }
+
+func (s *Server) signalAndWait(sig syscall.Signal) {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.cmd = nil
+	paused := s.paused
+	s.paused = false
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(sig)
+	if paused && sig != syscall.SIGKILL {
+		_ = cmd.Process.Signal(syscall.SIGCONT)
+	}
+	_ = cmd.Wait()
+}
+
+// Pause sends SIGSTOP: the server keeps its port and accepts TCP connections
+// in the kernel backlog but answers nothing — a hang, not a refusal.
+func (s *Server) Pause() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil && !s.paused {
+		_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+		s.paused = true
+	}
+}
+
+// Resume sends SIGCONT to a paused server.
+func (s *Server) Resume() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil && s.paused {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+		s.paused = false
+	}
+}
+
+// Restart kills the server if it runs and starts a new one on the same port
+// with the same configuration (data is not kept: persistence is off).
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Kill()
+	var err error
+	for range 50 { // the old socket may linger for a moment
+		if err = s.start(); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatalf("restart redis-server on %s: %v", s.Addr, err)
+}
+
+// Client returns a plain go-redis client for test set-up and assertions
+// (no retries), closed when the test ends.
+func (s *Server) Client() *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, Protocol: 2, ContextTimeoutEnabled: true})
+	s.t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Info returns one field of INFO (e.g. "connected_clients"), or "" on error.
+func (s *Server) Info(field string) string {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, Protocol: 2})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	info, err := c.Info(ctx, "all").Result()
+	if err != nil {
+		return ""
+	}
+	return ParseInfo(info)[field]
+}
+
+// ParseInfo turns an INFO reply into field → value.
+func ParseInfo(info string) map[string]string {
+	out := map[string]string{}
+	for _, line := range splitLines(info) {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		for i := 0; i < len(line); i++ {
+			if line[i] == ':' {
+				out[line[:i]] = line[i+1:]
+				break
+			}
+		}
+	}
+	return out
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			end := i
+			if end > start && s[end-1] == '\r' {
+				end--
+			}
+			out = append(out, s[start:end])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+func (s *Server) cleanup() { s.Kill() }
