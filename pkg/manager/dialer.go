@@ -1,0 +1,114 @@
+package manager
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// maxClientsReply is what Redis writes to a connection it refuses at accept
+// before closing it. go-redis does not surface it (it reads it as a failed
+// HELLO and then hits a closed socket), so the dialer's connections look at
+// the first bytes they receive themselves.
+var maxClientsReply = []byte("-ERR max number of clients reached")
+
+// dialStats counts what the dialer did; every dial is a network attempt.
+type dialStats struct {
+	attempts   atomic.Uint64
+	failures   atomic.Uint64
+	maxClients atomic.Uint64
+}
+
+// newDialer wraps base (or a net.Dialer) so that each dial is counted and
+// each connection detects the maxclients rejection.
+func newDialer(base func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration, st *dialStats) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if base == nil {
+		d := &net.Dialer{Timeout: timeout, KeepAlive: 5 * time.Minute}
+		base = d.DialContext
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		st.attempts.Add(1)
+		c, err := base(ctx, network, addr)
+		if err != nil {
+			st.failures.Add(1)
+			return nil, err
+		}
+		return &firstReplyConn{Conn: c, stats: st}, nil
+	}
+}
+
+// firstReplyConn checks the first reply on a new connection for the
+// maxclients rejection and turns it into ErrMaxClients.
+type firstReplyConn struct {
+	net.Conn
+	stats   *dialStats
+	checked bool // only touched by go-redis's single user of this conn
+	wrote   atomic.Bool
+	refused error // sticky once the rejection was seen
+	raw     atomic.Pointer[syscall.RawConn]
+}
+
+func (c *firstReplyConn) Read(p []byte) (int, error) {
+	if c.refused != nil {
+		return 0, c.refused
+	}
+	n, err := c.Conn.Read(p)
+	if c.checked {
+		return n, err
+	}
+	c.checked = true
+	if n >= len(maxClientsReply) && bytes.HasPrefix(p[:n], maxClientsReply) {
+		return 0, c.rejected()
+	}
+	return n, err
+}
+
+// Write catches the case where the server's close arrives before go-redis
+// reads: the write fails, and the rejection is still in the receive buffer.
+func (c *firstReplyConn) Write(p []byte) (int, error) {
+	if c.refused != nil {
+		return 0, c.refused
+	}
+	n, err := c.Conn.Write(p)
+	if err != nil && !c.wrote.Load() && !c.checked {
+		buf := make([]byte, len(maxClientsReply))
+		_ = c.Conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		if m, _ := io.ReadFull(c.Conn, buf); m == len(buf) && bytes.Equal(buf, maxClientsReply) {
+			c.checked = true
+			return n, c.rejected()
+		}
+	}
+	c.wrote.Store(true)
+	return n, err
+}
+
+// rejected counts the rejection and makes it sticky; go-redis closes the
+// connection when it sees the error.
+func (c *firstReplyConn) rejected() error {
+	c.stats.maxClients.Add(1)
+	c.refused = fmt.Errorf("connect %s: %w", c.Conn.RemoteAddr(), ErrMaxClients)
+	return c.refused
+}
+
+// SyscallConn lets go-redis run its health check on pooled connections. The
+// raw conn is cached: go-redis asks on every pool Get, and net allocates a
+// new one per call.
+func (c *firstReplyConn) SyscallConn() (syscall.RawConn, error) {
+	if raw := c.raw.Load(); raw != nil {
+		return *raw, nil
+	}
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("connection %T has no syscall.Conn", c.Conn)
+	}
+	raw, err := sc.SyscallConn()
+	if err == nil {
+		c.raw.Store(&raw)
+	}
+	return raw, err
+}

@@ -1,0 +1,115 @@
+package manager
+
+import (
+	"context"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// probeKey marks the prober's own commands, which pass a half-open breaker
+// without taking an application slot.
+type probeKey struct{}
+
+func isProbe(ctx context.Context) bool { return ctx.Value(probeKey{}) != nil }
+
+// breakerHook puts every command sent through the client behind the breaker
+// and records its outcome. go-redis runs it once per attempt, so counts here
+// are network attempts.
+type breakerHook struct{ m *Manager }
+
+func (h *breakerHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *breakerHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if isHandshake(cmd) {
+			return next(ctx, cmd)
+		}
+		p := h.m.admit(ctx)
+		if p == denied {
+			cmd.SetErr(ErrCircuitOpen)
+			return ErrCircuitOpen
+		}
+		start := time.Now()
+		err := next(ctx, cmd)
+		h.m.record(p, err, time.Since(start))
+		return err
+	}
+}
+
+func (h *breakerHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if len(cmds) > 0 && isHandshake(cmds[0]) {
+			return next(ctx, cmds)
+		}
+		p := h.m.admit(ctx)
+		if p == denied {
+			for _, c := range cmds {
+				c.SetErr(ErrCircuitOpen)
+			}
+			return ErrCircuitOpen
+		}
+		start := time.Now()
+		err := next(ctx, cmds)
+		h.m.record(p, pipelineOutcome(err, cmds), time.Since(start))
+		return err
+	}
+}
+
+// isHandshake reports whether cmd is part of go-redis's connection set-up
+// (HELLO, AUTH, SELECT), which runs inside the user's command and passes the
+// hooks too. Its failure surfaces as the user's command's error, so counting
+// it as well would count one outage twice.
+func isHandshake(cmd redis.Cmder) bool {
+	args := cmd.Args()
+	if len(args) == 0 {
+		return false
+	}
+	name, ok := args[0].(string)
+	if !ok || len(name) < 4 || len(name) > 6 {
+		return false
+	}
+	return strings.EqualFold(name, "hello") || strings.EqualFold(name, "auth") || strings.EqualFold(name, "select")
+}
+
+// pipelineOutcome is the first outage-class error of a pipeline, else err.
+func pipelineOutcome(err error, cmds []redis.Cmder) error {
+	for _, c := range cmds {
+		if e := c.Err(); e != nil && Classify(e).IsFailure() {
+			return e
+		}
+	}
+	return err
+}
+
+func (m *Manager) admit(ctx context.Context) permit {
+	if State(m.br.state.Load()) == Closed {
+		return admitClosed
+	}
+	p := m.br.allow(isProbe(ctx))
+	if p == denied {
+		m.stats.byClass[Rejected].Add(1)
+	}
+	return p
+}
+
+// record feeds one attempt's outcome to the breaker and the metrics.
+func (m *Manager) record(p permit, err error, took time.Duration) {
+	c := Classify(err)
+	m.stats.byClass[c].Add(1)
+	switch {
+	case c == Canceled || c == Rejected:
+		m.br.release(p)
+	case c.IsFailure():
+		m.stats.latency.observe(took)
+		m.noteError(err)
+		m.br.failure(p, err)
+	default:
+		m.stats.latency.observe(took)
+		m.br.success(p)
+	}
+}
+
+var _ net.Conn = (*firstReplyConn)(nil)

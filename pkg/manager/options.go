@@ -1,0 +1,159 @@
+package manager
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/rescli/rescli/internal/redact"
+)
+
+// Options configure a Manager. The zero value of a field means its default.
+type Options struct {
+	// Name labels this manager in metrics and logs (default "default").
+	Name string
+	// URL is redis://[[user]:password@]host:port[/db] or rediss:// for TLS.
+	// When set it fills Addrs, Username, Password, DB and TLS.
+	URL string
+	// Addrs are one standalone address, several Cluster seed nodes, or the
+	// Sentinel addresses when MasterName is set (go-redis UniversalOptions).
+	Addrs      []string
+	MasterName string
+	Username   string
+	Password   string
+	// SentinelUsername and SentinelPassword authenticate to the Sentinels.
+	SentinelUsername string
+	SentinelPassword string
+	DB               int
+	TLS              *tls.Config
+
+	// PoolSize is the pool's size per node (default 20); MaxActiveConns caps
+	// connections in use plus idle (default PoolSize). MinIdleConns stays 0:
+	// pre-dialing idle connections at start is itself a herd.
+	PoolSize       int
+	MaxActiveConns int
+	PoolTimeout    time.Duration // wait for a free connection (default 1s)
+	DialTimeout    time.Duration // default 2s
+	ReadTimeout    time.Duration // default 1s
+	WriteTimeout   time.Duration // default 1s
+
+	Breaker BreakerSettings
+	Retry   RetrySettings
+
+	// HealthInterval is how often the monitor PINGs Redis while closed
+	// (default 30s); the first check runs at start.
+	HealthInterval time.Duration
+	// ProbeInterval spaces half-open probe rounds that did not decide
+	// (default 1s). The open→half-open probe itself fires when the wait ends.
+	ProbeInterval time.Duration
+	// ProbeTimeout bounds one probe PING (default DialTimeout+ReadTimeout).
+	ProbeTimeout time.Duration
+	// DisableMonitor turns off the prober and health monitor (tests only:
+	// without it State still moves on application traffic).
+	DisableMonitor bool
+
+	// Dialer replaces the TCP dialer (it is still wrapped for counting and
+	// maxclients detection).
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+	Clock  Clock
+	// Rand returns a uniform int64 in [0, n); default math/rand/v2.
+	Rand   func(n int64) int64
+	Logger *slog.Logger
+}
+
+func (o *Options) defaults() error {
+	if o.Name == "" {
+		o.Name = "default"
+	}
+	if o.URL != "" {
+		u, err := redis.ParseURL(o.URL)
+		if err != nil {
+			return fmt.Errorf("parse redis url %s: %w", redact.URL(o.URL), err)
+		}
+		o.Addrs = []string{u.Addr}
+		o.Username, o.Password, o.DB = u.Username, u.Password, u.DB
+		if u.TLSConfig != nil {
+			o.TLS = u.TLSConfig
+		}
+	}
+	if len(o.Addrs) == 0 {
+		o.Addrs = []string{"127.0.0.1:6379"}
+	}
+	dur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if o.PoolSize <= 0 {
+		o.PoolSize = 20
+	}
+	if o.MaxActiveConns <= 0 {
+		o.MaxActiveConns = o.PoolSize
+	}
+	dur(&o.PoolTimeout, time.Second)
+	dur(&o.DialTimeout, 2*time.Second)
+	dur(&o.ReadTimeout, time.Second)
+	dur(&o.WriteTimeout, time.Second)
+	dur(&o.HealthInterval, 30*time.Second)
+	dur(&o.ProbeInterval, time.Second)
+	dur(&o.ProbeTimeout, o.DialTimeout+o.ReadTimeout)
+	o.Breaker.defaults()
+	o.Retry.defaults()
+	if o.Clock == nil {
+		o.Clock = wallClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Target describes the target for humans, credentials redacted.
+func (o *Options) Target() string {
+	if o.URL != "" {
+		return redact.URL(o.URL)
+	}
+	if o.MasterName != "" {
+		return fmt.Sprintf("sentinel %s %v", o.MasterName, o.Addrs)
+	}
+	if len(o.Addrs) == 1 {
+		return o.Addrs[0]
+	}
+	return fmt.Sprintf("cluster %v", o.Addrs)
+}
+
+// universal builds go-redis options with its own retries switched off so
+// that the manager's budgeted retries are the only ones.
+func (o *Options) universal(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *redis.UniversalOptions {
+	return &redis.UniversalOptions{
+		Addrs:                 o.Addrs,
+		MasterName:            o.MasterName,
+		Username:              o.Username,
+		Password:              o.Password,
+		SentinelUsername:      o.SentinelUsername,
+		SentinelPassword:      o.SentinelPassword,
+		DB:                    o.DB,
+		TLSConfig:             o.TLS,
+		Dialer:                dial,
+		PoolSize:              o.PoolSize,
+		MaxActiveConns:        o.MaxActiveConns,
+		PoolTimeout:           o.PoolTimeout,
+		DialTimeout:           o.DialTimeout,
+		ReadTimeout:           o.ReadTimeout,
+		WriteTimeout:          o.WriteTimeout,
+		ContextTimeoutEnabled: true,
+		MaxRetries:            -1, // the manager retries, within its budget
+		DialerRetries:         1,  // one dial attempt per connection, no hidden loop
+		MaxRedirects:          3,
+		DisableIdentity:       true, // no CLIENT SETINFO round trips per connection
+		// No CLIENT MAINT_NOTIFICATIONS handshake: one more round trip per new
+		// connection, for a Redis Enterprise feature, that passes our hook.
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
+	}
+}
