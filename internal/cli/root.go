@@ -78,5 +78,4 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 	return root
 }
 
-
 func fprintln(w io.Writer, a ...any) { _, _ = fmt.Fprintln(w, a...) }
