@@ -24,21 +24,53 @@ type dialStats struct {
 	maxClients atomic.Uint64
 }
 
+// DialFunc is go-redis's dialer signature.
+type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
+
 // newDialer wraps base (or a net.Dialer) so that each dial is counted and
 // each connection detects the maxclients rejection.
-func newDialer(base func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration, st *dialStats) func(ctx context.Context, network, addr string) (net.Conn, error) {
+func newDialer(base DialFunc, timeout time.Duration, st *dialStats) DialFunc {
 	if base == nil {
 		d := &net.Dialer{Timeout: timeout, KeepAlive: 5 * time.Minute}
 		base = d.DialContext
 	}
+	detect := DetectMaxClients(base, func() { st.maxClients.Add(1) })
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		st.attempts.Add(1)
-		c, err := base(ctx, network, addr)
+		c, err := detect(ctx, network, addr)
 		if err != nil {
 			st.failures.Add(1)
+		}
+		return c, err
+	}
+}
+
+// DetectMaxClients wraps a dialer so that a connection Redis refuses at
+// accept ("ERR max number of clients reached") fails with ErrMaxClients
+// instead of the broken pipe go-redis would report; onReject, if not nil, is
+// called once per refused connection. The manager does this for its own pool;
+// use it on a plain go-redis client's Options.Dialer to see the same.
+func DetectMaxClients(base DialFunc, onReject func()) DialFunc {
+	return wrapDialer(base, onReject, false)
+}
+
+// ObserveMaxClients is DetectMaxClients that only counts: the connection's
+// bytes and errors are left exactly as the client would see them, so the
+// client behaves as it would unobserved (rescli herd's naive strategy).
+func ObserveMaxClients(base DialFunc, onReject func()) DialFunc {
+	return wrapDialer(base, onReject, true)
+}
+
+func wrapDialer(base DialFunc, onReject func(), observeOnly bool) DialFunc {
+	if base == nil {
+		base = (&net.Dialer{KeepAlive: 5 * time.Minute}).DialContext
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := base(ctx, network, addr)
+		if err != nil {
 			return nil, err
 		}
-		return &firstReplyConn{Conn: c, stats: st}, nil
+		return &firstReplyConn{Conn: c, onReject: onReject, observeOnly: observeOnly}, nil
 	}
 }
 
@@ -46,11 +78,12 @@ func newDialer(base func(ctx context.Context, network, addr string) (net.Conn, e
 // maxclients rejection and turns it into ErrMaxClients.
 type firstReplyConn struct {
 	net.Conn
-	stats   *dialStats
-	checked bool // only touched by go-redis's single user of this conn
-	wrote   atomic.Bool
-	refused error // sticky once the rejection was seen
-	raw     atomic.Pointer[syscall.RawConn]
+	onReject    func()
+	observeOnly bool
+	checked     bool // only touched by go-redis's single user of this conn
+	wrote       atomic.Bool
+	refused     error // sticky once the rejection was seen
+	raw         atomic.Pointer[syscall.RawConn]
 }
 
 func (c *firstReplyConn) Read(p []byte) (int, error) {
@@ -63,6 +96,10 @@ func (c *firstReplyConn) Read(p []byte) (int, error) {
 	}
 	c.checked = true
 	if n >= len(maxClientsReply) && bytes.HasPrefix(p[:n], maxClientsReply) {
+		if c.observeOnly {
+			c.onReject()
+			return n, err
+		}
 		return 0, c.rejected()
 	}
 	return n, err
@@ -75,7 +112,7 @@ func (c *firstReplyConn) Write(p []byte) (int, error) {
 		return 0, c.refused
 	}
 	n, err := c.Conn.Write(p)
-	if err != nil && !c.wrote.Load() && !c.checked {
+	if err != nil && !c.wrote.Load() && !c.checked && !c.observeOnly {
 		buf := make([]byte, len(maxClientsReply))
 		_ = c.Conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 		if m, _ := io.ReadFull(c.Conn, buf); m == len(buf) && bytes.Equal(buf, maxClientsReply) {
@@ -90,7 +127,9 @@ func (c *firstReplyConn) Write(p []byte) (int, error) {
 // rejected counts the rejection and makes it sticky; go-redis closes the
 // connection when it sees the error.
 func (c *firstReplyConn) rejected() error {
-	c.stats.maxClients.Add(1)
+	if c.onReject != nil {
+		c.onReject()
+	}
 	c.refused = fmt.Errorf("connect %s: %w", c.Conn.RemoteAddr(), ErrMaxClients)
 	return c.refused
 }

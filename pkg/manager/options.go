@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -62,8 +64,10 @@ type Options struct {
 	// maxclients detection).
 	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 	Clock  Clock
-	// Rand returns a uniform int64 in [0, n); default math/rand/v2.
+	// Rand returns a uniform int64 in [0, n); default math/rand/v2, or a
+	// source seeded with Seed when Seed is not zero.
 	Rand   func(n int64) int64
+	Seed   uint64
 	Logger *slog.Logger
 }
 
@@ -105,6 +109,9 @@ func (o *Options) defaults() error {
 	dur(&o.ProbeTimeout, o.DialTimeout+o.ReadTimeout)
 	o.Breaker.defaults()
 	o.Retry.defaults()
+	if o.Rand == nil && o.Seed != 0 {
+		o.Rand = seededRand(o.Seed)
+	}
 	if o.Clock == nil {
 		o.Clock = wallClock{}
 	}
@@ -155,5 +162,16 @@ func (o *Options) universal(dial func(ctx context.Context, network, addr string)
 		// No CLIENT MAINT_NOTIFICATIONS handshake: one more round trip per new
 		// connection, for a Redis Enterprise feature, that passes our hook.
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
+	}
+}
+
+// seededRand is a deterministic, concurrency-safe Rand.
+func seededRand(seed uint64) func(int64) int64 {
+	var mu sync.Mutex
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return func(n int64) int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return r.Int64N(n)
 	}
 }
