@@ -38,6 +38,8 @@ type Server struct {
 	// Addr is host:port on 127.0.0.1; it stays the same across Restart.
 	Addr string
 	Port int
+	// Password is the --requirepass given to Start, used by Client and Info.
+	Password string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -72,6 +74,11 @@ func lookup(t testing.TB, name string) string {
 func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
 	s := &Server{t: t, bin: Binary(t), dir: t.TempDir(), args: extra}
+	for i := 0; i+1 < len(extra); i++ {
+		if extra[i] == "--requirepass" {
+			s.Password = extra[i+1]
+		}
+	}
 	t.Cleanup(s.cleanup)
 	var lastErr error
 	for range 5 { // a freed port can be taken again before we bind it
@@ -128,7 +135,8 @@ func (s *Server) waitReady(limit time.Duration) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		err := c.Ping(ctx).Err()
 		cancel()
-		if err == nil {
+		var reply redis.Error
+		if err == nil || errors.As(err, &reply) { // NOAUTH still means it is up
 			return nil
 		}
 		if s.exited() {

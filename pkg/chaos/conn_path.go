@@ -1,0 +1,120 @@
+package chaos
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// A direction forwards with zero-copy until a fault concerns it, then
+// inspects for the rest of the connection. Requests can only be told apart
+// from where parsing starts, so the upstream side goes first only once the
+// downstream side frames replies too.
+
+// kick interrupts the zero-copy directions so they look at the faults
+// again, and returns channels closed once they did. A read deadline does
+// not stop a splice that is already taking data, so a caller that wants
+// the faults to cover everything sent after it returns waits for these.
+func (c *conn) kick() []chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var acks []chan struct{}
+	if c.upFast {
+		_ = c.client.SetReadDeadline(past)
+		if c.upAck == nil {
+			c.upAck = make(chan struct{})
+		}
+		acks = append(acks, c.upAck)
+	}
+	if c.downFast {
+		_ = c.server.SetReadDeadline(past)
+		if c.downAck == nil {
+			c.downAck = make(chan struct{})
+		}
+		acks = append(acks, c.downAck)
+	}
+	return acks
+}
+
+// leftFastLocked records that a direction's io.Copy returned.
+func leftFastLocked(fast *bool, ack *chan struct{}) {
+	*fast = false
+	if *ack != nil {
+		close(*ack)
+		*ack = nil
+	}
+}
+
+func (c *conn) upLoop() {
+	resync := false
+	for {
+		c.mu.Lock()
+		if c.redisActive() || c.hasByteFaultsLocked(Upstream) {
+			c.upSlow = true
+			c.slotsLocked()
+			for c.downFast && !c.closed() {
+				_ = c.server.SetReadDeadline(past)
+				c.cond.Wait()
+			}
+			c.mu.Unlock()
+			c.upInspect(resync)
+			return
+		}
+		c.upFast = true
+		c.mu.Unlock()
+		interrupted := c.fastCopy(c.server, c.client, &c.p.stats.bytesUp)
+		c.mu.Lock()
+		leftFastLocked(&c.upFast, &c.upAck)
+		c.mu.Unlock()
+		_ = c.client.SetReadDeadline(time.Time{})
+		if !interrupted {
+			return
+		}
+		resync = true
+	}
+}
+
+func (c *conn) downLoop() {
+	resync := false
+	for {
+		c.mu.Lock()
+		if c.upSlow || c.hasByteFaultsLocked(Downstream) {
+			c.downSlow = true
+			c.mu.Unlock()
+			c.downInspect(resync)
+			return
+		}
+		c.downFast = true
+		c.mu.Unlock()
+		interrupted := c.fastCopy(c.client, c.server, &c.p.stats.bytesDown)
+		c.mu.Lock()
+		leftFastLocked(&c.downFast, &c.downAck)
+		c.cond.Broadcast()
+		c.mu.Unlock()
+		_ = c.server.SetReadDeadline(time.Time{})
+		if !interrupted {
+			return
+		}
+		resync = true
+	}
+}
+
+// fastCopy forwards src to dst with zero-copy until EOF, an error, or a
+// kick (reported as interrupted).
+func (c *conn) fastCopy(dst, src *net.TCPConn, count *atomic.Int64) (interrupted bool) {
+	n, err := io.Copy(dst, src) // *net.TCPConn to *net.TCPConn: splice(2)
+	count.Add(n)
+	switch {
+	case err == nil:
+		_ = dst.CloseWrite()
+	case errors.Is(err, os.ErrDeadlineExceeded) && !c.closed():
+		return true
+	default:
+		c.close()
+	}
+	return false
+}
+

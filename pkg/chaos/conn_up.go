@@ -1,0 +1,203 @@
+package chaos
+
+import (
+	"errors"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// maxFrame caps how much of one request or reply is buffered to frame it;
+// beyond it the connection passes bytes through unparsed.
+const maxFrame = 64 << 20
+
+// slot tells the downstream side what the next reply(ies) will be: n
+// replies from Redis, or one reply the proxy made up.
+type slot struct {
+	n     int
+	reply []byte
+}
+
+// loadingReply is what Redis answers while it loads its dataset.
+var loadingReply = []byte("-LOADING Redis is loading the dataset in memory\r\n")
+
+// upInspect forwards client → Redis request by request: each request is
+// forwarded, answered by a fault, or delayed, and the downstream side
+// learns in order which replies to expect.
+func (c *conn) upInspect(resync bool) {
+	out := newPipe(c, Upstream, c.server, &c.p.stats.bytesUp).start()
+	defer out.finish()
+	c.mu.Lock()
+	slots := c.slotsLocked()
+	c.mu.Unlock()
+	u := &upReader{c: c, out: out, resync: resync, slots: slots,
+		rand: rand.New(rand.NewPCG(c.p.opts.seed, c.id<<16|0xffff))}
+	buf := make([]byte, 0, 16<<10)
+	for {
+		if len(buf) == cap(buf) {
+			if cap(buf) >= maxFrame {
+				c.opaque.Store(true)
+			}
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := c.client.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if n > 0 {
+			rest, ok := u.handle(buf, c.p.opts.clock.Now())
+			if !ok {
+				return
+			}
+			buf = buf[:copy(buf, rest)]
+		}
+		if err != nil {
+			if len(buf) > 0 {
+				u.forward(buf, 0)
+			}
+			if errors.Is(err, io.EOF) {
+				out.send(Chunk{EOF: true})
+			} else {
+				c.close()
+			}
+			return
+		}
+	}
+}
+
+type upReader struct {
+	c      *conn
+	out    *pipe
+	slots  chan slot
+	resync bool // may be inside a request: wait for one to start
+	rand   *rand.Rand
+	at     time.Time
+}
+
+// handle frames the requests in buf, acts on each, and returns the bytes
+// of a trailing incomplete request. It reports false once the connection
+// is closed.
+func (u *upReader) handle(buf []byte, at time.Time) ([]byte, bool) {
+	u.at = at
+	start, count, pos := 0, 0, 0
+	for pos < len(buf) {
+		if u.c.opaque.Load() || u.resync && buf[pos] != '*' {
+			break // pass the rest through
+		}
+		u.resync = false
+		req, n, err := parseRequest(buf[pos:])
+		if errors.Is(err, errIncomplete) {
+			if !u.forward(buf[start:pos], count) {
+				return nil, false
+			}
+			return buf[pos:], true
+		}
+		if err != nil {
+			u.c.opaque.Store(true)
+			break
+		}
+		if len(req.Args) == 0 { // blank line or *0: Redis ignores it
+			pos += n
+			continue
+		}
+		if passesThrough(&req) {
+			u.c.opaque.Store(true) // after this one, replies no longer pair with requests
+		}
+		act := u.c.decide(&req, u.rand)
+		if act.Delay > 0 || act.Reply != nil {
+			if !u.forward(buf[start:pos], count) || !u.wait(act.Delay) {
+				return nil, false
+			}
+			start, count = pos, 0
+		}
+		pos += n
+		if act.Reply != nil {
+			if !u.push(slot{reply: act.Reply}) {
+				return nil, false
+			}
+			start = pos
+			continue
+		}
+		count++
+	}
+	if !u.forward(buf[start:], count) {
+		return nil, false
+	}
+	return nil, true
+}
+
+// forward sends data holding count requests to Redis, after telling the
+// downstream side to expect count replies.
+func (u *upReader) forward(data []byte, count int) bool {
+	if count > 0 && !u.push(slot{n: count}) {
+		return false
+	}
+	if len(data) == 0 {
+		return true
+	}
+	return u.out.send(Chunk{Data: append([]byte(nil), data...), At: u.at})
+}
+
+func (u *upReader) push(s slot) bool {
+	select {
+	case u.slots <- s:
+		return true
+	case <-u.c.downExit: // nobody reads replies any more
+		return true
+	case <-u.c.done:
+		return false
+	}
+}
+
+func (u *upReader) wait(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	// Any change of faults ends the wait: a removed delay never holds a
+	// request back.
+	select {
+	case <-u.c.p.opts.clock.After(d):
+	case <-u.c.p.changed():
+	case <-u.c.done:
+		return false
+	}
+	u.at = u.c.p.opts.clock.Now()
+	return true
+}
+
+// decide asks the Redis-level faults what to do with req: delays add up,
+// the first reply wins.
+func (c *conn) decide(req *Request, rnd *rand.Rand) Action {
+	if c.opaque.Load() {
+		return Action{}
+	}
+	if c.p.loading.Load() {
+		return Action{Reply: loadingReply}
+	}
+	var act Action
+	for _, in := range c.p.faults.Load().requests {
+		a, ok := in.fault.(RequestFault).Request(req)
+		if !ok || in.toxicity < 1 && rnd.Float64() >= float64(in.toxicity) {
+			continue
+		}
+		in.injected.Add(1)
+		act.Delay += a.Delay
+		if a.Reply != nil {
+			act.Reply = a.Reply
+			return act
+		}
+	}
+	return act
+}
+
+// passesThrough names the commands after which replies no longer answer
+// requests one to one (pub/sub, MONITOR, replication, CLIENT REPLY): the
+// connection then carries bytes unparsed.
+func passesThrough(req *Request) bool {
+	switch req.Name() {
+	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR", "SYNC", "PSYNC":
+		return true
+	case "CLIENT":
+		return len(req.Args) > 1 && strings.EqualFold(string(req.Args[1]), "REPLY")
+	}
+	return false
+}

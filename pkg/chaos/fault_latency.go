@@ -1,0 +1,37 @@
+package chaos
+
+import (
+	"errors"
+	"time"
+)
+
+func init() { Register("latency", func() Fault { return &Latency{} }) }
+
+// Latency delays every chunk by Latency ± Jitter milliseconds from the
+// moment the proxy read it, so delays do not add up along a pipeline. Two
+// latency faults (or one with stream "both") add up.
+type Latency struct {
+	Latency int64 `json:"latency"`
+	Jitter  int64 `json:"jitter"`
+}
+
+// Validate implements Fault.
+func (l *Latency) Validate() error {
+	if l.Latency < 0 || l.Jitter < 0 {
+		return errors.New("latency and jitter must not be negative")
+	}
+	return nil
+}
+
+// Pipe implements ByteFault.
+func (l *Latency) Pipe(s *Stream, c Chunk, next func(Chunk) error) error {
+	d := time.Duration(l.Latency) * time.Millisecond
+	if j := time.Duration(l.Jitter) * time.Millisecond; j > 0 {
+		d += time.Duration(s.Rand.Int64N(int64(2*j+1))) - j
+	}
+	c.At = c.At.Add(d)
+	if err := s.WaitUntil(c.At, l); err != nil {
+		return err
+	}
+	return next(c)
+}

@@ -1,0 +1,111 @@
+package inject
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Entry is one applied fault as the journal keeps it: enough to revert it
+// after a crash, and no password (revert asks for the URL again if the
+// server needs one).
+type Entry struct {
+	ID       string    `json:"id"`
+	Created  time.Time `json:"created"`
+	Expires  time.Time `json:"expires"`
+	PID      int       `json:"pid"`
+	Target   string    `json:"target"` // redacted URL, for people
+	Addr     string    `json:"addr"`   // host:port, to connect and to match --redis-url
+	Username string    `json:"username,omitempty"`
+	DB       int       `json:"db"`
+	TLS      bool      `json:"tls"`
+	Plan     Plan      `json:"plan"`
+}
+
+// Journal is a directory of entries, one file each.
+type Journal struct{ Dir string }
+
+// DefaultDir is $RESCLI_STATE_DIR, else $XDG_STATE_HOME/rescli, else
+// ~/.local/state/rescli; the journal lives in its chaos-journal folder.
+func DefaultDir(getenv func(string) string) string {
+	base := getenv("RESCLI_STATE_DIR")
+	if base == "" {
+		if x := getenv("XDG_STATE_HOME"); x != "" {
+			base = filepath.Join(x, "rescli")
+		} else if home, err := os.UserHomeDir(); err == nil {
+			base = filepath.Join(home, ".local", "state", "rescli")
+		} else {
+			base = filepath.Join(os.TempDir(), "rescli")
+		}
+	}
+	return filepath.Join(base, "chaos-journal")
+}
+
+func newID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
+}
+
+// Write stores e atomically (temp file, then rename), readable by the user only.
+func (j Journal) Write(e Entry) error {
+	if err := os.MkdirAll(j.Dir, 0o700); err != nil {
+		return fmt.Errorf("create journal dir: %w", err)
+	}
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(j.Dir, "."+e.ID+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(j.Dir, e.ID+".json")); err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
+	return nil
+}
+
+// Remove deletes an entry once its fault is reverted.
+func (j Journal) Remove(id string) error {
+	err := os.Remove(filepath.Join(j.Dir, id+".json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// List returns the entries, oldest first.
+func (j Journal) List() ([]Entry, error) {
+	files, err := os.ReadDir(j.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	var out []Entry
+	for _, f := range files {
+		if !strings.HasSuffix(f.Name(), ".json") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(j.Dir, f.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read journal entry %s: %w", f.Name(), err)
+		}
+		var e Entry
+		if err := json.Unmarshal(b, &e); err != nil {
+			return nil, fmt.Errorf("journal entry %s is damaged: %w", f.Name(), err)
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Created.Before(out[b].Created) })
+	return out, nil
+}

@@ -1,0 +1,97 @@
+package chaos
+
+import (
+	"errors"
+	"net"
+	"time"
+)
+
+// acceptLoop accepts until l is closed. It never dials: each connection
+// dials its upstream in its own goroutine, so a slow or refusing upstream
+// does not slow the accepting of others.
+func (p *Proxy) acceptLoop(l net.Listener) {
+	defer p.wg.Done()
+	for {
+		if !p.acceptDelay(l) {
+			return
+		}
+		nc, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// EMFILE and friends: back off briefly instead of spinning.
+			select {
+			case <-p.opts.clock.After(5 * time.Millisecond):
+				continue
+			case <-p.ctx.Done():
+				return
+			}
+		}
+		p.admit(nc.(*net.TCPConn))
+	}
+}
+
+// acceptDelay waits as long as the slow-accept faults ask, so that the
+// kernel backlog fills as behind a busy server. It reports false when the
+// proxy stopped listening meanwhile.
+func (p *Proxy) acceptDelay(l net.Listener) bool {
+	var d time.Duration
+	for _, in := range p.faults.Load().accepts {
+		d = max(d, in.fault.(AcceptFault).AcceptDelay())
+	}
+	if d <= 0 {
+		return true
+	}
+	select {
+	case <-p.opts.clock.After(d):
+	case <-p.changed():
+	case <-p.ctx.Done():
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.listener == l
+}
+
+// admit lets a new client connection in or turns it away the way a full
+// Redis does: the error line, then close.
+func (p *Proxy) admit(tc *net.TCPConn) {
+	p.stats.accepted.Add(1)
+	for _, in := range p.faults.Load().accepts {
+		reply := in.fault.(AcceptFault).Admit(p.stats.current.Load())
+		if reply == nil || !draw(p.opts.seed, uint64(p.stats.accepted.Load()), in) {
+			continue
+		}
+		in.injected.Add(1)
+		p.stats.rejected.Add(1)
+		// Like Redis: write the error and close at once. A client that
+		// writes first may see a reset instead, as with Redis.
+		_ = tc.SetWriteDeadline(time.Now().Add(time.Second))
+		_, _ = tc.Write(reply)
+		_ = tc.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.closed || p.listener == nil {
+		p.mu.Unlock()
+		_ = tc.Close()
+		return
+	}
+	p.nextConn++
+	c := newConn(p, p.nextConn, tc)
+	p.conns[c.id] = c
+	p.stats.open()
+	p.wg.Add(1)
+	p.mu.Unlock()
+	go c.run()
+}
+
+// draw makes the toxicity decision for fault in on item n (a connection or
+// a request), a pure function of the seed so runs replay.
+func draw(seed, n uint64, in *instance) bool {
+	if in.toxicity >= 1 {
+		return true
+	}
+	return unitDraw(seed, n, in.seq) < float64(in.toxicity)
+}

@@ -1,0 +1,60 @@
+package chaos
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+var (
+	descAccepted = prometheus.NewDesc("rescli_chaos_connections_accepted_total",
+		"Client connections accepted by the proxy, rejected ones included.", []string{"proxy"}, nil)
+	descCurrent = prometheus.NewDesc("rescli_chaos_connections_current",
+		"Client connections open through the proxy.", []string{"proxy"}, nil)
+	descPeak = prometheus.NewDesc("rescli_chaos_connections_peak",
+		"Most client connections open at once through the proxy.", []string{"proxy"}, nil)
+	descRejected = prometheus.NewDesc("rescli_chaos_connections_rejected_total",
+		"Client connections turned away by the maxclients fault.", []string{"proxy"}, nil)
+	descDialErrors = prometheus.NewDesc("rescli_chaos_upstream_dial_errors_total",
+		"Connections closed because the upstream could not be reached.", []string{"proxy"}, nil)
+	descBytes = prometheus.NewDesc("rescli_chaos_bytes_total",
+		"Bytes delivered, by direction (upstream: to Redis).", []string{"proxy", "direction"}, nil)
+	descInjected = prometheus.NewDesc("rescli_chaos_injected_total",
+		"Connections or requests each fault acted on.", []string{"proxy", "toxic", "type"}, nil)
+)
+
+// Collector returns a Prometheus collector of every proxy's counters, to
+// register in a caller's own registry.
+func (s *Server) Collector() prometheus.Collector { return collector{s} }
+
+type collector struct{ s *Server }
+
+func (c collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descAccepted, descCurrent, descPeak, descRejected, descDialErrors, descBytes, descInjected} {
+		ch <- d
+	}
+}
+
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	counter, gauge := prometheus.CounterValue, prometheus.GaugeValue
+	for _, p := range c.s.Proxies() {
+		st, name := p.Stats(), p.Name()
+		ch <- prometheus.MustNewConstMetric(descAccepted, counter, float64(st.Accepted), name)
+		ch <- prometheus.MustNewConstMetric(descCurrent, gauge, float64(st.Current), name)
+		ch <- prometheus.MustNewConstMetric(descPeak, gauge, float64(st.Peak), name)
+		ch <- prometheus.MustNewConstMetric(descRejected, counter, float64(st.Rejected), name)
+		ch <- prometheus.MustNewConstMetric(descDialErrors, counter, float64(st.DialErrors), name)
+		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesUp), name, StreamUpstream)
+		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesDown), name, StreamDownstream)
+		for _, t := range p.Toxics() {
+			ch <- prometheus.MustNewConstMetric(descInjected, counter, float64(t.Injected), name, t.Name, t.Type)
+		}
+	}
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s.Collector())
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}

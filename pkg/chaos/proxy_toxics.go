@@ -1,0 +1,133 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"maps"
+)
+
+// AddToxic sets a new named fault on the proxy. It acts on open connections
+// too, from their next request or chunk.
+func (p *Proxy) AddToxic(t Toxic) (Toxic, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return Toxic{}, ErrClosed
+	}
+	p.nextSeq++
+	in, err := newInstance(t, p.nextSeq)
+	if err != nil {
+		return Toxic{}, fmt.Errorf("add toxic %q: %w", t.Name, err)
+	}
+	cur := p.faults.Load()
+	if cur.find(in.name) >= 0 {
+		return Toxic{}, fmt.Errorf("add toxic %q: %w", in.name, ErrToxicExists)
+	}
+	all := append(append([]*instance(nil), cur.all...), in)
+	p.swapLocked(all, []*instance{in}, nil)
+	return in.toxic(), nil
+}
+
+// UpdateToxic changes a fault's toxicity (nil: keep) and attributes (merged
+// over the current ones, as Toxiproxy's PATCH does).
+func (p *Proxy) UpdateToxic(name string, toxicity *float32, attrs Attributes) (Toxic, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cur := p.faults.Load()
+	i := cur.find(name)
+	if i < 0 {
+		return Toxic{}, fmt.Errorf("update toxic %q: %w", name, ErrToxicNotFound)
+	}
+	old := cur.all[i]
+	t := old.toxic()
+	merged := maps.Clone(t.Attributes)
+	if merged == nil {
+		merged = Attributes{}
+	}
+	maps.Copy(merged, attrs)
+	t.Attributes = merged
+	if toxicity != nil {
+		t.Toxicity = *toxicity
+	}
+	p.nextSeq++
+	in, err := newInstance(t, p.nextSeq)
+	if err != nil {
+		return Toxic{}, fmt.Errorf("update toxic %q: %w", name, err)
+	}
+	in.injected = old.injected
+	all := append([]*instance(nil), cur.all...)
+	all[i] = in
+	p.swapLocked(all, []*instance{in}, []*instance{old})
+	return in.toxic(), nil
+}
+
+// RemoveToxic removes a fault; data it was holding flows on at once.
+func (p *Proxy) RemoveToxic(name string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cur := p.faults.Load()
+	i := cur.find(name)
+	if i < 0 {
+		return fmt.Errorf("remove toxic %q: %w", name, ErrToxicNotFound)
+	}
+	all := append(append([]*instance(nil), cur.all[:i]...), cur.all[i+1:]...)
+	p.swapLocked(all, nil, []*instance{cur.all[i]})
+	return nil
+}
+
+// ResetToxics removes every fault.
+func (p *Proxy) ResetToxics() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cur := p.faults.Load()
+	p.swapLocked(nil, nil, cur.all)
+}
+
+// Toxics lists the faults in the order they apply.
+func (p *Proxy) Toxics() []Toxic {
+	all := p.faults.Load().all
+	out := make([]Toxic, len(all))
+	for i, in := range all {
+		out[i] = in.toxic()
+	}
+	return out
+}
+
+// Toxic returns one fault by name.
+func (p *Proxy) Toxic(name string) (Toxic, error) {
+	cur := p.faults.Load()
+	if i := cur.find(name); i >= 0 {
+		return cur.all[i].toxic(), nil
+	}
+	return Toxic{}, fmt.Errorf("get toxic %q: %w", name, ErrToxicNotFound)
+}
+
+// swapLocked publishes a new fault set, starts the proxy-wide goroutines of
+// added faults and stops those of removed ones. p.mu is held; notify runs
+// after it is released.
+func (p *Proxy) swapLocked(all, added, removed []*instance) {
+	p.faults.Store(newFaultSet(all))
+	for _, in := range removed {
+		if stop, ok := p.runners[in.seq]; ok {
+			stop()
+			delete(p.runners, in.seq)
+		}
+	}
+	for _, in := range added {
+		pf, ok := in.fault.(ProxyFault)
+		if !ok || p.closed {
+			continue
+		}
+		ctx, stop := context.WithCancel(p.ctx)
+		p.runners[in.seq] = stop
+		in.injected.Add(1)
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			pf.Run(ctx, &Control{p: p})
+		}()
+	}
+	p.mu.Unlock()
+	p.notify()
+	p.mu.Lock()
+}

@@ -1,0 +1,94 @@
+package scenario
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rescli/rescli/pkg/manager"
+)
+
+// probeEnv is what probes read.
+type probeEnv struct {
+	m          *manager.Manager
+	load       *workload
+	baseline   float64 // goodput before the method, ops/s
+	herdFailed func() int
+}
+
+// check evaluates one probe: whether it holds and what it measured.
+func (e *probeEnv) check(ctx context.Context, p Probe) (bool, string) {
+	switch p.Probe {
+	case "breaker":
+		s := e.m.State().String()
+		return s == p.Expect, "breaker " + s
+	case "ping_p99":
+		max, _ := time.ParseDuration(p.Max)
+		p99, err := e.pingP99(ctx, 20)
+		if err != nil {
+			return false, "PING failed: " + err.Error()
+		}
+		return p99 <= max, fmt.Sprintf("PING p99 %s (max %s)", p99.Round(time.Microsecond), max)
+	case "error_rate":
+		max, _ := parseFloat(p.Max)
+		r := e.load.errorRate(p.Window.Duration)
+		return r <= max, fmt.Sprintf("error rate %.1f%% over %s (max %.1f%%)", r*100, p.Window.Duration, max*100)
+	case "goodput":
+		g := e.load.goodput(p.Window.Duration)
+		frac := 0.0
+		if e.baseline > 0 {
+			frac = g / e.baseline
+		}
+		return frac >= p.Min, fmt.Sprintf("goodput %.0f ops/s = %.0f%% of baseline %.0f (min %.0f%%)", g, frac*100, e.baseline, p.Min*100)
+	case "health":
+		status, err := healthStatus(ctx, p.Service)
+		if err != nil {
+			return false, "health: " + err.Error()
+		}
+		return status == p.Expect, fmt.Sprintf("%s /health %s", p.Service, status)
+	case "herd_failed":
+		max, _ := parseFloat(p.Max)
+		n := e.herdFailed()
+		return float64(n) <= max, fmt.Sprintf("%d herd services failed (max %.0f)", n, max)
+	}
+	return false, "unknown probe " + p.Probe
+}
+
+func (e *probeEnv) pingP99(ctx context.Context, n int) (time.Duration, error) {
+	var ds []time.Duration
+	for range n {
+		start := time.Now()
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := e.m.Client().Ping(cctx).Err()
+		cancel()
+		if err != nil {
+			return 0, err
+		}
+		ds = append(ds, time.Since(start))
+	}
+	slices.Sort(ds)
+	return ds[(len(ds)*99)/100], nil
+}
+
+var healthClient = &http.Client{Timeout: 2 * time.Second}
+
+func healthStatus(ctx context.Context, base string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/health", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := healthClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var doc struct{ Status string }
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return "", fmt.Errorf("decode /health: %w", err)
+	}
+	return doc.Status, nil
+}

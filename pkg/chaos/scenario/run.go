@@ -1,0 +1,195 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/pkg/chaos"
+	"github.com/rescli/rescli/pkg/chaos/inject"
+	"github.com/rescli/rescli/pkg/manager"
+)
+
+// Options configure a run.
+type Options struct {
+	Journal inject.Journal // where server faults are journaled
+	Out     io.Writer      // live timeline (nil: none)
+	// Warmup measures the baseline goodput before the hypothesis (default 2s).
+	Warmup time.Duration
+}
+
+// Run runs the scenario. The rollbacks run whatever happens, also when ctx
+// is cancelled (Ctrl-C). The error is only for a run that could not start.
+func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
+	if o.Warmup <= 0 {
+		o.Warmup = 2 * time.Second
+	}
+	ro, err := redis.ParseURL(s.Target)
+	if err != nil {
+		return nil, fmt.Errorf("parse target %s: %w", redact.URL(s.Target), err)
+	}
+	proxy := chaos.NewProxy("scenario", "127.0.0.1:0", ro.Addr)
+	if err := proxy.Start(); err != nil {
+		return nil, fmt.Errorf("start proxy: %w", err)
+	}
+	defer proxy.Close()
+	m, err := manager.New(manager.Options{
+		Name: "scenario", Addrs: []string{proxy.Addr()}, Username: ro.Username, Password: ro.Password, DB: ro.DB, TLS: ro.TLSConfig,
+		PoolSize: 10, DialTimeout: 250 * time.Millisecond, ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond,
+		ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 300 * time.Millisecond,
+		Breaker: manager.BreakerSettings{OpenTimeout: 500 * time.Millisecond, MaxOpenTimeout: 2 * time.Second},
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	if err := m.Client().Ping(ctx).Err(); err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", redact.URL(s.Target), err)
+	}
+	rep := &Report{Name: s.Name, Target: redact.URL(s.Target), t0: time.Now(), w: o.Out}
+	sub := m.Subscribe(64)
+	go func() {
+		for t := range sub.C {
+			rep.add("breaker", nil, "%s → %s: %s", t.From, t.To, t.Reason)
+		}
+	}()
+	load := startWorkload(m, s.Load)
+	defer load.close()
+	var herdFailed atomic.Int64
+	pe := &probeEnv{m: m, load: load, herdFailed: func() int { return int(herdFailed.Load()) }}
+
+	r := &runner{s: s, o: o, rep: rep, proxy: proxy, pe: pe, target: s.Target, viaProxy: viaProxy(s.Target, proxy.Addr()), herdFailed: &herdFailed}
+	defer r.rollback()
+	if !sleepCtx(ctx, o.Warmup) {
+		rep.add("abort", ptr(false), "interrupted during warm-up")
+		rep.Abort = "interrupted"
+		return rep, nil
+	}
+	pe.baseline = load.goodput(o.Warmup - bucket)
+	rep.add("baseline", nil, "goodput %.0f ops/s", pe.baseline)
+	rep.Before = r.hypothesis(ctx, "before", false)
+	if !rep.Before {
+		rep.add("verdict", ptr(false), "steady state not met before the method: method not run")
+		return rep, nil
+	}
+	r.method(ctx)
+	r.rollback()
+	rep.After = r.hypothesis(ctx, "after", true)
+	rep.Held = rep.Before && rep.After && rep.Abort == ""
+	rep.add("verdict", ptr(rep.Held), "hypothesis %s", map[bool]string{true: "held", false: "did not hold"}[rep.Held])
+	return rep, nil
+}
+
+type runner struct {
+	s          *Scenario
+	o          Options
+	rep        *Report
+	proxy      *chaos.Proxy
+	pe         *probeEnv
+	target     string
+	viaProxy   string // the target URL with the proxy's address: herds go through the faults
+	herdFailed *atomic.Int64
+	rolledBack sync.Once
+}
+
+// hypothesis checks every probe; after the method each may take its Within
+// to hold (the system must come back by itself).
+func (r *runner) hypothesis(ctx context.Context, phase string, wait bool) bool {
+	all := true
+	for _, p := range r.s.Hypothesis {
+		start := time.Now()
+		ok, v := r.pe.check(ctx, p)
+		for wait && !ok && time.Since(start) < p.Within.Duration && sleepCtx(ctx, 100*time.Millisecond) {
+			ok, v = r.pe.check(ctx, p)
+		}
+		if wait && ok {
+			v += fmt.Sprintf(" (held after %s)", time.Since(start).Round(10*time.Millisecond))
+		}
+		r.rep.add("hypothesis", ptr(ok), "%s: %s", phase, v)
+		all = all && ok
+	}
+	return all
+}
+
+// method runs the steps on their timeline and the during-probes beside
+// them; an abort or ctx cancels the steps, which undo their own faults.
+func (r *runner) method(ctx context.Context) {
+	mctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, st := range r.s.Method {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if sleepCtx(mctx, st.At.Duration) {
+				r.step(mctx, i, st)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	r.during(mctx, cancel, done)
+	<-done
+	if ctx.Err() != nil && r.rep.Abort == "" {
+		r.rep.Abort = "interrupted"
+		r.rep.add("abort", ptr(false), "interrupted: rolling back")
+	}
+}
+
+func (r *runner) during(ctx context.Context, abort context.CancelFunc, done <-chan struct{}) {
+	fails := map[int]int{}
+	t := time.NewTicker(r.s.Every.Duration)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for i, p := range r.s.During {
+			ok, v := r.pe.check(ctx, p)
+			if ok {
+				fails[i] = 0
+				continue
+			}
+			fails[i]++
+			r.rep.add("probe", ptr(false), "during: %s", v)
+			if r.s.Abort.After > 0 && fails[i] >= r.s.Abort.After {
+				r.rep.Abort = fmt.Sprintf("%s failed %d times in a row", p.Probe, fails[i])
+				r.rep.add("abort", ptr(false), "%s: stopping the method", r.rep.Abort)
+				abort()
+				return
+			}
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// viaProxy returns target with its host:port replaced by addr.
+func viaProxy(target, addr string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	u.Host = addr
+	return u.String()
+}

@@ -1,0 +1,117 @@
+package scenario
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+
+	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/chaos/inject"
+)
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/redis/go-redis/v9/internal/pool.(*ConnPool).tryDial"))
+}
+
+func runFile(t *testing.T, srv *redistest.Server, path string) (*Report, inject.Journal) {
+	t.Helper()
+	s, err := LoadFile(path, func(k string) string {
+		if k == "REDIS_URL" {
+			return srv.URL()
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := inject.Journal{Dir: filepath.Join(t.TempDir(), "journal")}
+	var out strings.Builder
+	rep, err := Run(context.Background(), s, Options{Journal: j, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s\n%s", path, out.String())
+	return rep, j
+}
+
+// The shipped examples hold against a real redis-server.
+func TestExampleScenariosHold(t *testing.T) {
+	files, _ := filepath.Glob("../../../testdata/scenarios/*.yaml")
+	if len(files) < 3 {
+		t.Fatalf("found %d example scenarios", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			srv := redistest.Start(t)
+			rep, j := runFile(t, srv, f)
+			if !rep.Held {
+				t.Fatalf("hypothesis did not hold (abort %q)", rep.Abort)
+			}
+			if got := srv.Info("maxclients"); got != "10000" {
+				t.Fatalf("maxclients left at %s", got)
+			}
+			if entries, _ := j.List(); len(entries) != 0 {
+				t.Fatalf("journal left: %+v", entries)
+			}
+		})
+	}
+}
+
+const failing = `name: deliberately failing
+target: ${REDIS_URL}
+allow: ["127.0.0.1"]
+hypothesis:
+  - probe: breaker
+    expect: CLOSED
+    within: 10ms
+method:
+  - at: 0s
+    duration: 30s
+    server: {fault: maxclients, args: ["5000"]}
+  - at: 200ms
+    duration: 30s
+    proxy: {type: down}
+during:
+  - probe: breaker
+    expect: CLOSED
+abort: {after: 2}
+rollbacks:
+  - action: revert-server
+`
+
+// A scenario that fails: the abort stops the method long before its 30s,
+// the verdict is "did not hold", and every fault is undone anyway.
+func TestFailingScenarioStillRollsBack(t *testing.T) {
+	srv := redistest.Start(t)
+	path := filepath.Join(t.TempDir(), "failing.yaml")
+	if err := os.WriteFile(path, []byte(failing), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, j := runFile(t, srv, path)
+	if rep.Held || rep.Abort == "" {
+		t.Fatalf("held=%v abort=%q, want a failed, aborted run", rep.Held, rep.Abort)
+	}
+	if got := srv.Info("maxclients"); got != "10000" {
+		t.Fatalf("maxclients left at %s after the rollback", got)
+	}
+	if entries, _ := j.List(); len(entries) != 0 {
+		t.Fatalf("journal left: %+v", entries)
+	}
+	var rolled bool
+	for _, e := range rep.Events {
+		rolled = rolled || (e.Kind == "rollback" && strings.Contains(e.Text, "proxy faults removed"))
+	}
+	if !rolled {
+		t.Fatal("no rollback in the timeline")
+	}
+}

@@ -1,0 +1,64 @@
+package chaos
+
+import "sync/atomic"
+
+// counters are the proxy's live numbers: plain atomics, cheap enough to
+// bump on every connection and chunk.
+type counters struct {
+	accepted   atomic.Int64
+	current    atomic.Int64
+	peak       atomic.Int64
+	rejected   atomic.Int64
+	dialErrors atomic.Int64
+	bytesUp    atomic.Int64
+	bytesDown  atomic.Int64
+}
+
+// open counts a new client connection and raises the peak if needed.
+func (c *counters) open() {
+	n := c.current.Add(1)
+	for {
+		peak := c.peak.Load()
+		if n <= peak || c.peak.CompareAndSwap(peak, n) {
+			return
+		}
+	}
+}
+
+// Stats is a snapshot of a proxy's counters.
+type Stats struct {
+	// Accepted counts client connections accepted, rejected ones included.
+	Accepted int64 `json:"accepted"`
+	// Current and Peak are open client connections, now and at most.
+	Current int64 `json:"current"`
+	Peak    int64 `json:"peak"`
+	// Rejected counts connections refused by the maxclients fault.
+	Rejected int64 `json:"rejected"`
+	// DialErrors counts connections closed because the upstream refused.
+	DialErrors int64 `json:"dial_errors"`
+	// BytesUp and BytesDown count bytes delivered to Redis and to clients.
+	// Bytes forwarded with zero-copy are added when that stretch ends.
+	BytesUp   int64 `json:"bytes_upstream"`
+	BytesDown int64 `json:"bytes_downstream"`
+	// Injected counts, per fault name, the connections or requests it acted on.
+	Injected map[string]int64 `json:"injected"`
+}
+
+// Stats returns the proxy's counters now.
+func (p *Proxy) Stats() Stats {
+	s := Stats{
+		Accepted: p.stats.accepted.Load(), Current: p.stats.current.Load(),
+		Peak: p.stats.peak.Load(), Rejected: p.stats.rejected.Load(),
+		DialErrors: p.stats.dialErrors.Load(),
+		BytesUp:    p.stats.bytesUp.Load(), BytesDown: p.stats.bytesDown.Load(),
+		Injected: map[string]int64{},
+	}
+	for _, in := range p.faults.Load().all {
+		s.Injected[in.name] = in.injected.Load()
+	}
+	return s
+}
+
+// ResetPeak sets the peak back to the current number of connections, so a
+// caller can measure the peak of one phase.
+func (p *Proxy) ResetPeak() { p.stats.peak.Store(p.stats.current.Load()) }

@@ -1,0 +1,97 @@
+package herd
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/rescli/rescli/internal/redistest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/redis/go-redis/v9/internal/pool.(*ConnPool).tryDial"))
+}
+
+func byName(t *testing.T, rep *Report, name string) Result {
+	t.Helper()
+	for _, r := range rep.Strategies {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no result for %s", name)
+	return Result{}
+}
+
+// The embedded default shows the herd with nothing installed: naive
+// overflows the connection limit, managed stays within one pool.
+func TestEmbeddedHerdShowsTheDifference(t *testing.T) {
+	rep, err := Run(context.Background(), Config{Services: 40, StartupTimeout: 2 * time.Second, Steady: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Target != EmbeddedLabel || rep.MaxClients != DefaultMaxClients {
+		t.Fatalf("target %q maxclients %d", rep.Target, rep.MaxClients)
+	}
+	naive, managed := byName(t, rep, "naive"), byName(t, rep, "managed")
+	t.Logf("naive: %+v", naive.Errors)
+	if naive.RejectedConnections == 0 || naive.Failed == 0 || naive.PeakConnections != int64(DefaultMaxClients) {
+		t.Errorf("naive: rejected=%d failed=%d peak=%d; want rejections, failures and a full server",
+			naive.RejectedConnections, naive.Failed, naive.PeakConnections)
+	}
+	if naive.RejectionsSeenByClients != naive.RejectedConnections {
+		t.Errorf("naive: proxy rejected %d, clients saw %d", naive.RejectedConnections, naive.RejectionsSeenByClients)
+	}
+	if managed.RejectedConnections != 0 || managed.PeakConnections > 20 || managed.Ready+managed.Degraded != 40 || managed.Failed != 0 {
+		t.Errorf("managed: %+v", managed)
+	}
+	if managed.AllReadyMS == nil || naive.AllReadyMS != nil {
+		t.Errorf("all_ready_ms: managed %v, naive %v", managed.AllReadyMS, naive.AllReadyMS)
+	}
+	if len(managed.Timeline) == 0 || !strings.Contains(SVG(rep), "<polyline") {
+		t.Error("no timeline to chart")
+	}
+}
+
+// Against a real redis-server with maxclients lowered, the rejections
+// herd reports are the server's own rejected_connections, and the clients'
+// dialers saw the same number.
+func TestRealServerHerdAgreesWithServerCounters(t *testing.T) {
+	srv := redistest.Start(t, "--maxclients", "30")
+	rep, err := Run(context.Background(), Config{
+		Services: 40, Replicas: 1, RedisURL: srv.URL(),
+		Strategies: []string{"naive", "managed"}, StartupTimeout: 2 * time.Second, Steady: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	naive, managed := byName(t, rep, "naive"), byName(t, rep, "managed")
+	if naive.Server == nil {
+		t.Fatal("no server INFO for a real target")
+	}
+	delta := naive.Server.After.RejectedConnections - naive.Server.Before.RejectedConnections
+	t.Logf("naive: server rejected %d, clients saw %d, failed %d, peak %d", delta, naive.RejectionsSeenByClients, naive.Failed, naive.PeakConnections)
+	if delta == 0 || naive.Failed == 0 {
+		t.Errorf("naive against maxclients 30: server rejected %d, %d failed; want both > 0", delta, naive.Failed)
+	}
+	if naive.RejectedConnections != delta || naive.RejectionsSeenByClients != delta {
+		t.Errorf("naive: reported %d, clients saw %d, server counted %d", naive.RejectedConnections, naive.RejectionsSeenByClients, delta)
+	}
+	if managed.PeakConnections > 20 || managed.RejectedConnections != 0 || managed.Failed != 0 {
+		t.Errorf("managed: peak %d rejected %d failed %d; want <= 20, 0, 0", managed.PeakConnections, managed.RejectedConnections, managed.Failed)
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	for _, c := range []Config{{Services: 0}, {Services: 2, Replicas: 3}, {Services: 1, Strategies: []string{"yolo"}}, {Services: 1, Backoff: "linear"}} {
+		if _, err := Run(context.Background(), c); err == nil {
+			t.Errorf("Run(%+v) accepted a bad config", c)
+		}
+	}
+	if _, err := Run(context.Background(), Config{Services: 1, RedisURL: "redis://127.0.0.1:1"}); err == nil {
+		t.Error("an unreachable target was accepted")
+	}
+}

@@ -1,0 +1,117 @@
+package herd
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rescli/rescli/pkg/chaos"
+)
+
+// Run runs every configured strategy in turn against the target and
+// returns the report. ctx cancels the run between strategies.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	tgt, err := openTarget(cfg.RedisURL, cfg.AllowUnreachable)
+	if err != nil {
+		return nil, err
+	}
+	defer tgt.close()
+	rep := &Report{Target: tgt.label, Services: cfg.Services, Replicas: cfg.Replicas, MaxClients: cfg.MaxClients, Seed: cfg.Seed}
+	for i, name := range cfg.Strategies {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res, err := runStrategy(ctx, &cfg, tgt, name, uint64(cfg.Seed)*1000+uint64(i))
+		if err != nil {
+			return nil, fmt.Errorf("run strategy %s: %w", name, err)
+		}
+		rep.Strategies = append(rep.Strategies, res)
+	}
+	return rep, nil
+}
+
+func runStrategy(ctx context.Context, cfg *Config, tgt *target, name string, seed uint64) (Result, error) {
+	before, _ := tgt.info(ctx) // nil when the server refuses us now: no server view
+	if tgt.mini != nil {
+		tgt.mini.FlushAll()
+	}
+	proxy := chaos.NewProxy("herd-"+name, "127.0.0.1:0", tgt.upstream)
+	if err := proxy.Start(); err != nil {
+		return Result{}, fmt.Errorf("start proxy: %w", err)
+	}
+	defer proxy.Close()
+	if cfg.MaxClients > 0 {
+		if _, err := proxy.AddToxic(chaos.Toxic{Name: "maxclients", Type: "maxclients", Toxicity: 1,
+			Attributes: chaos.Attributes{"limit": cfg.MaxClients}}); err != nil {
+			return Result{}, fmt.Errorf("set maxclients %d: %w", cfg.MaxClients, err)
+		}
+	}
+	pcfg := *cfg
+	if cfg.Progress != nil {
+		pcfg.Progress = func(p Progress) { p.Strategy = name; cfg.Progress(p) }
+	}
+	e := &env{cfg: &pcfg, tgt: tgt, addr: proxy.Addr(), t0: time.Now(), stop: make(chan struct{}), seed: seed}
+	stopSampling := sample(e, proxy)
+
+	cleanup := strategies[name].start(e)
+	waitSettled(e)
+	time.Sleep(cfg.Steady)
+	close(e.stop)
+	cleanup()
+	wall := time.Since(e.t0)
+	samples := stopSampling()
+
+	res := e.result(name)
+	st := proxy.Stats()
+	res.PeakConnections, res.RejectedConnections, res.ConnectionAttempts = st.Peak, st.Rejected, st.Accepted
+	res.WallMS, res.Timeline = wall.Milliseconds(), samples
+	if before != nil {
+		tgt.waitDrained(ctx, before.ConnectedClients, 3*time.Second)
+		if after, err := tgt.info(ctx); err == nil && after != nil {
+			res.Server = &ServerDelta{Before: *before, After: *after}
+			res.RejectedConnections += after.RejectedConnections - before.RejectedConnections
+		}
+	}
+	return res, nil
+}
+
+// waitSettled blocks until every service is ready, degraded or failed.
+func waitSettled(e *env) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for e.count.settled.Load() < int64(e.cfg.Services) {
+		<-t.C
+	}
+}
+
+// sample records connections and ready services every 20ms.
+func sample(e *env, p *chaos.Proxy) func() []Sample {
+	var out []Sample
+	var mu sync.Mutex
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			mu.Lock()
+			out = append(out, Sample{MS: time.Since(e.t0).Milliseconds(), Connections: p.Stats().Current, Ready: e.count.ready.Load()})
+			mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() []Sample {
+		close(done)
+		<-stopped
+		return out
+	}
+}
