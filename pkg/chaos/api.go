@@ -37,7 +37,19 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such route", errNotFound))
 	})
-	return mux
+	return refuseBrowsers(mux)
+}
+
+// refuseBrowsers answers 403 to web browsers, as Toxiproxy does: a page
+// could otherwise post faults to an API on localhost.
+func refuseBrowsers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.UserAgent(), "Mozilla/") || r.Header.Get("Origin") != "" {
+			writeJSON(w, http.StatusForbidden, APIError{Message: "browsers may not use the chaos API", Status: http.StatusForbidden})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ProxyJSON is a proxy as the API shows it.

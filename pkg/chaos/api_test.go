@@ -118,8 +118,16 @@ func TestAPIErrorsAreJSONWithStatus(t *testing.T) {
 		{"DELETE", "/proxies/redis/toxics/nope", "", 404},
 		{"DELETE", "/proxies/redis/connections/99", "", 404},
 		{"GET", "/nope", "", 404},
+		{"BROWSER", "/proxies", "", 403},
 	} {
-		req, _ := http.NewRequest(tc.method, ts.URL+tc.path, strings.NewReader(tc.body))
+		method := tc.method
+		if method == "BROWSER" {
+			method = "GET"
+		}
+		req, _ := http.NewRequest(method, ts.URL+tc.path, strings.NewReader(tc.body))
+		if tc.method == "BROWSER" {
+			req.Header.Set("User-Agent", "Mozilla/5.0")
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -9,11 +9,10 @@ import (
 	"time"
 )
 
-// conn is one client connection and its upstream. Each direction starts on
-// the zero-copy path (io.Copy between *net.TCPConn, which splices) and
-// moves, for the rest of the connection, to the inspecting path as soon as
-// a fault concerns it; a fault change interrupts the splice with a past
-// read deadline.
+// conn is one client connection and its upstream. Each direction forwards
+// on the zero-copy path (io.Copy between *net.TCPConn, which splices) and
+// moves to the inspecting path while a fault concerns it; a fault change
+// interrupts the splice with a past read deadline.
 //
 // The proxy is written here rather than built on Toxiproxy: its engine
 // moves every chunk through a chain of goroutines and channels even with no
@@ -41,11 +40,15 @@ type conn struct {
 	state    map[stateKey]any
 	seen     map[uint64]bool // faults counted on this connection
 	watchers map[uint64]context.CancelFunc
-	slots    chan slot // up → down: what each request's reply will be
+	slots    chan slot     // up → down: what each request's reply will be
+	upLeft   chan struct{} // up → down: upstream went back to zero-copy
+	queue    []slot        // announced replies not yet delivered
 	wg       sync.WaitGroup
 
-	opaque   atomic.Bool   // not RESP, or pub/sub: pass bytes, no Redis faults
-	downExit chan struct{} // closed when the downstream side ends
+	upRand      *rand.Rand    // per-request draws, made on first inspection
+	opaque      atomic.Bool   // not RESP, or pub/sub: pass bytes, no Redis faults
+	leavingDown atomic.Bool   // the reply reader was stopped on purpose
+	downExit    chan struct{} // closed when the downstream side ends
 }
 
 // past is a read deadline that interrupts a blocked io.Copy at once.
@@ -61,7 +64,9 @@ func newConn(p *Proxy, id uint64, client *net.TCPConn) *conn {
 func (c *conn) run() {
 	defer c.p.wg.Done()
 	defer c.finish()
-	d := net.Dialer{Timeout: 5 * time.Second, KeepAlive: -1}
+	// No dial timeout: it costs a timer and two deadline calls per
+	// connection; Close cancels a dial through the proxy's context.
+	d := net.Dialer{KeepAlive: -1}
 	nc, err := d.DialContext(c.p.ctx, "tcp", c.p.upstreamAddr())
 	if err != nil {
 		c.p.stats.dialErrors.Add(1)
@@ -102,6 +107,18 @@ func (c *conn) close() {
 	})
 }
 
+// endOfStream passes on an EOF towards dst. The client may half-close and
+// still read replies, so Redis gets a FIN; once Redis closed, nothing more
+// can come, and the whole connection is closed (one syscall less than a
+// shutdown per side, which counts under connection churn).
+func (c *conn) endOfStream(dst *net.TCPConn) {
+	if dst == c.server {
+		_ = dst.CloseWrite()
+		return
+	}
+	c.close()
+}
+
 func (c *conn) closed() bool {
 	select {
 	case <-c.done:
@@ -114,7 +131,7 @@ func (c *conn) closed() bool {
 // slotsLocked returns the up → down channel, making it on first use.
 func (c *conn) slotsLocked() chan slot {
 	if c.slots == nil {
-		c.slots = make(chan slot, 256)
+		c.slots, c.upLeft = make(chan slot, 256), make(chan struct{}, 1)
 	}
 	return c.slots
 }

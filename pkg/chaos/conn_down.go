@@ -3,6 +3,7 @@ package chaos
 import (
 	"errors"
 	"io"
+	"os"
 	"time"
 )
 
@@ -16,12 +17,14 @@ type replies struct {
 }
 
 // downInspect forwards Redis → client, putting the replies the proxy made
-// up in their place between Redis's own.
-func (c *conn) downInspect(resync bool) {
+// up in their place between Redis's own. It returns true when it stopped
+// because no fault concerns this direction any more and every announced
+// reply is out: the caller goes back to zero-copy.
+func (c *conn) downInspect(resync bool) (toFast bool) {
 	// Delivered from this goroutine: readReplies time-stamps on its own.
 	out := newPipe(c, Downstream, c.client, &c.p.stats.bytesDown)
 	c.mu.Lock()
-	slots := c.slotsLocked()
+	slots, upLeft := c.slotsLocked(), c.upLeft
 	c.mu.Unlock()
 	in := make(chan replies, 64)
 	readerDone := make(chan struct{})
@@ -30,25 +33,41 @@ func (c *conn) downInspect(resync bool) {
 		c.readReplies(in, resync)
 	}()
 	defer func() { <-readerDone }()
-	var queue []slot
+	// The queue outlives this call: announced replies stay announced if
+	// the connection comes back here.
+	queue := c.queue
+	defer func() { c.queue = queue }()
 	for {
+		changed := c.p.changed()
 		select {
 		case s := <-slots:
 			queue = c.injectDue(append(queue, s), out)
 		case r, ok := <-in:
-			if !ok {
-				return
+			if !ok { // the reader was stopped on purpose: leave
+				return !c.closed()
 			}
 			queue = drainSlots(slots, queue)
 			queue = c.deliver(queue, r, out)
 			if r.eof {
 				out.send(Chunk{EOF: true})
-				return
+				return false
 			}
+		case <-changed:
+		case <-upLeft:
 		case <-c.done:
-			return
+			return false
+		}
+		if !c.leavingDown.Load() && c.downMayLeave(queue, slots) {
+			c.leavingDown.Store(true)
+			_ = c.server.SetReadDeadline(past) // stops readReplies
 		}
 	}
+}
+
+func (c *conn) downMayLeave(queue []slot, slots chan slot) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.upSlow && len(queue) == 0 && len(slots) == 0 && !c.hasByteFaultsLocked(Downstream)
 }
 
 // drainSlots takes the slots already announced: the one for a reply is
@@ -131,11 +150,17 @@ func (c *conn) readReplies(out chan<- replies, resync bool) {
 		}
 		if err != nil {
 			last := replies{data: append([]byte(nil), buf...), at: c.p.opts.clock.Now(), eof: true}
-			if !errors.Is(err, io.EOF) {
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded) && c.leavingDown.Load():
+				last.eof = false // what was read of a reply goes on as bytes
+				if len(last.data) > 0 {
+					send(last)
+				}
+			case errors.Is(err, io.EOF):
+				send(last)
+			default:
 				c.close()
-				return
 			}
-			send(last)
 			return
 		}
 	}

@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// A direction forwards with zero-copy until a fault concerns it, then
-// inspects for the rest of the connection. Requests can only be told apart
-// from where parsing starts, so the upstream side goes first only once the
-// downstream side frames replies too.
+// A direction forwards with zero-copy until a fault concerns it, inspects
+// while one does, and goes back to zero-copy at a frame boundary once none
+// does. Replies are paired with requests from where framing starts, so the
+// upstream side inspects only once the downstream side frames replies too,
+// and the downstream side leaves last, when every announced reply is out.
 
 // kick interrupts the zero-copy directions so they look at the faults
 // again, and returns channels closed once they did. A read deadline does
@@ -60,8 +61,18 @@ func (c *conn) upLoop() {
 				c.cond.Wait()
 			}
 			c.mu.Unlock()
-			c.upInspect(resync)
-			return
+			if !c.upInspect(resync) {
+				return
+			}
+			resync = false
+			continue
+		}
+		if c.upSlow { // back from inspecting: let downstream follow
+			c.upSlow = false
+			select {
+			case c.upLeft <- struct{}{}:
+			default:
+			}
 		}
 		c.upFast = true
 		c.mu.Unlock()
@@ -84,8 +95,16 @@ func (c *conn) downLoop() {
 		if c.upSlow || c.hasByteFaultsLocked(Downstream) {
 			c.downSlow = true
 			c.mu.Unlock()
-			c.downInspect(resync)
-			return
+			if !c.downInspect(resync) {
+				return
+			}
+			c.mu.Lock()
+			c.downSlow = false
+			c.mu.Unlock()
+			c.leavingDown.Store(false)
+			_ = c.server.SetReadDeadline(time.Time{})
+			resync = true // the reader may have stopped inside a reply
+			continue
 		}
 		c.downFast = true
 		c.mu.Unlock()
@@ -109,7 +128,7 @@ func (c *conn) fastCopy(dst, src *net.TCPConn, count *atomic.Int64) (interrupted
 	count.Add(n)
 	switch {
 	case err == nil:
-		_ = dst.CloseWrite()
+		c.endOfStream(dst)
 	case errors.Is(err, os.ErrDeadlineExceeded) && !c.closed():
 		return true
 	default:
@@ -117,4 +136,3 @@ func (c *conn) fastCopy(dst, src *net.TCPConn, count *atomic.Int64) (interrupted
 	}
 	return false
 }
-

@@ -24,15 +24,19 @@ var loadingReply = []byte("-LOADING Redis is loading the dataset in memory\r\n")
 
 // upInspect forwards client → Redis request by request: each request is
 // forwarded, answered by a fault, or delayed, and the downstream side
-// learns in order which replies to expect.
-func (c *conn) upInspect(resync bool) {
+// learns in order which replies to expect. It returns true when no fault
+// concerns this direction any more, at a request boundary, everything
+// read forwarded.
+func (c *conn) upInspect(resync bool) (toFast bool) {
 	out := newPipe(c, Upstream, c.server, &c.p.stats.bytesUp).start()
 	defer out.finish()
 	c.mu.Lock()
 	slots := c.slotsLocked()
 	c.mu.Unlock()
-	u := &upReader{c: c, out: out, resync: resync, slots: slots,
-		rand: rand.New(rand.NewPCG(c.p.opts.seed, c.id<<16|0xffff))}
+	if c.upRand == nil { // only this goroutine uses it
+		c.upRand = rand.New(rand.NewPCG(c.p.opts.seed, c.id<<16|0xffff))
+	}
+	u := &upReader{c: c, out: out, resync: resync, slots: slots, rand: c.upRand}
 	buf := make([]byte, 0, 16<<10)
 	for {
 		if len(buf) == cap(buf) {
@@ -46,9 +50,12 @@ func (c *conn) upInspect(resync bool) {
 		if n > 0 {
 			rest, ok := u.handle(buf, c.p.opts.clock.Now())
 			if !ok {
-				return
+				return false
 			}
 			buf = buf[:copy(buf, rest)]
+			if len(buf) == 0 && err == nil && c.upMayLeave() {
+				return true
+			}
 		}
 		if err != nil {
 			if len(buf) > 0 {
@@ -59,9 +66,15 @@ func (c *conn) upInspect(resync bool) {
 			} else {
 				c.close()
 			}
-			return
+			return false
 		}
 	}
+}
+
+func (c *conn) upMayLeave() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.redisActive() && !c.hasByteFaultsLocked(Upstream)
 }
 
 type upReader struct {

@@ -80,7 +80,8 @@ func (p *pipe) chain(faults []ByteFault, ch Chunk) error {
 
 func (p *pipe) write(ch Chunk) error {
 	if ch.EOF {
-		return p.dst.CloseWrite()
+		p.c.endOfStream(p.dst)
+		return nil
 	}
 	n, err := p.dst.Write(ch.Data)
 	p.count.Add(int64(n))

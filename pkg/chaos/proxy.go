@@ -33,8 +33,12 @@ type Proxy struct {
 
 	faults  atomic.Pointer[faultSet]
 	loading atomic.Bool
-	change  atomic.Pointer[chan struct{}]
-	stats   counters
+	// sleepLate is how late kernel sleeps wake, on average (ns), and
+	// sleepers how many goroutines sleep in the kernel now (see WaitUntil).
+	sleepLate atomic.Int64
+	sleepers  atomic.Int64
+	change    atomic.Pointer[chan struct{}]
+	stats     counters
 
 	ctx    context.Context
 	cancel context.CancelFunc

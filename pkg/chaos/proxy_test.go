@@ -195,6 +195,20 @@ func TestFaultAddedToOpenConnectionActsOnItsNextRequest(t *testing.T) {
 	if err := c.Set(ctx, "k", "w", 0).Err(); err != nil {
 		t.Fatalf("SET after removal: %v", err)
 	}
+	// With no fault left, the connection goes back to zero-copy.
+	eventually(t, "the connection to splice again", func() bool {
+		conns := p.Connections()
+		return len(conns) == 1 && conns[0].Path == "zero-copy"
+	})
+	if v, err := c.Get(ctx, "k").Result(); err != nil || v != "w" {
+		t.Fatalf("GET after going back to zero-copy = %q, %v", v, err)
+	}
+	if _, err := p.AddToxic(always("oom", "error", "", Attributes{"error": "OOM", "command": "set"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Set(ctx, "k", "x", 0).Err(); err == nil {
+		t.Fatal("SET succeeded after the fault was added a second time")
+	}
 	if st := p.Stats(); st.Accepted != 1 {
 		t.Fatalf("the client reconnected (%d accepted): the fault must act on the open connection", st.Accepted)
 	}

@@ -31,3 +31,22 @@ func TestParseToxic(t *testing.T) {
 		t.Fatalf("string latency: %v", err)
 	}
 }
+
+func TestDescribeNamesWhereAndAttributes(t *testing.T) {
+	for typ, want := range map[string]string{
+		"latency":    "latency (bytes): latency, jitter",
+		"timeout":    "timeout (bytes, connection): timeout",
+		"error":      "error (requests): error, message, address, command, key",
+		"maxclients": "maxclients (accept): limit",
+		"down":       "down (proxy): no attributes",
+	} {
+		if got := Describe(typ); got != want {
+			t.Errorf("Describe(%q) = %q, want %q", typ, got, want)
+		}
+	}
+	for _, typ := range Types() {
+		if Describe(typ) == "" {
+			t.Errorf("Describe(%q) is empty", typ)
+		}
+	}
+}

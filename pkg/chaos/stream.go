@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+	"runtime"
 	"time"
 )
 
@@ -64,12 +65,11 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 		if !s.c.active(f) {
 			return nil
 		}
-		if wall && d <= preciseBelow {
-			preciseSleep(d)
-			continue
+		if wall && d <= preciseBelow && p.trySleep(d) {
+			return nil
 		}
 		select {
-		case <-p.opts.clock.After(d - preciseBelow/2):
+		case <-p.opts.clock.After(d):
 		case <-changed:
 		case <-s.c.done:
 			return ErrClosed
@@ -79,9 +79,35 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 
 // preciseBelow is the wait short enough to sleep in the kernel rather than
 // on a runtime timer: an idle Go process sleeps in whole milliseconds, so a
-// 1 ms latency would add 1.1–1.2 ms. Such a sleep is not cut short by a
-// fault change; it is short.
+// 1 ms latency would add 1.1–1.2 ms. Such a sleep holds a thread and its P,
+// is not cut short by a fault change, and so is used for short waits by at
+// most GOMAXPROCS-1 goroutines at once; a busy process (many connections
+// waiting) checks its timers often enough for them to be precise.
 const preciseBelow = 2 * time.Millisecond
+
+// trySleep sleeps d in the kernel unless maxSleepers goroutines already do.
+func (p *Proxy) trySleep(d time.Duration) bool {
+	defer p.sleepers.Add(-1)
+	if p.sleepers.Add(1) > int64(max(1, runtime.GOMAXPROCS(0)-1)) {
+		return false
+	}
+	p.sleep(d)
+	return true
+}
+
+// sleep sleeps about d in the kernel, aimed early by how late such sleeps
+// have woken so far (timer slack: ~80 µs on a VM).
+func (p *Proxy) sleep(d time.Duration) {
+	aim := d - time.Duration(p.sleepLate.Load())
+	if aim <= 0 {
+		return
+	}
+	start := time.Now()
+	preciseSleep(aim)
+	late := min(max(time.Since(start)-aim, 0), 500*time.Microsecond)
+	old := p.sleepLate.Load()
+	p.sleepLate.Store(old + (int64(late)-old)/8) // moving average
+}
 
 // Done is closed when the connection closes.
 func (s *Stream) Done() <-chan struct{} { return s.c.done }

@@ -24,7 +24,7 @@ const (
 type Toxic struct {
 	Name       string     `json:"name"`
 	Type       string     `json:"type"`
-	Stream     string     `json:"stream"`
+	Stream     string     `json:"stream"` // "" for faults that have no direction
 	Toxicity   float32    `json:"toxicity"`
 	Attributes Attributes `json:"attributes"`
 	// Injected counts the connections (byte faults) or requests (Redis
@@ -67,13 +67,6 @@ func (in *instance) flows(d Direction) bool {
 }
 
 func newInstance(t Toxic, seq uint64) (*instance, error) {
-	if t.Name == "" {
-		t.Name = t.Type + "_" + defaultStream(t.Stream)
-	}
-	stream := defaultStream(t.Stream)
-	if stream != StreamUpstream && stream != StreamDownstream && stream != StreamBoth {
-		return nil, fmt.Errorf("%w: %q", ErrBadStream, t.Stream)
-	}
 	if t.Toxicity < 0 || t.Toxicity > 1 {
 		return nil, fmt.Errorf("%w: toxicity %v not in [0,1]", ErrBadAttributes, t.Toxicity)
 	}
@@ -81,7 +74,20 @@ func newInstance(t Toxic, seq uint64) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &instance{seq: seq, name: t.Name, typ: t.Type, stream: stream,
+	stream := defaultStream(t.Stream)
+	if stream != StreamUpstream && stream != StreamDownstream && stream != StreamBoth {
+		return nil, fmt.Errorf("%w: %q", ErrBadStream, t.Stream)
+	}
+	_, bytes := f.(ByteFault)
+	_, conn := f.(ConnFault)
+	name := t.Type + "_" + stream
+	if !bytes && !conn { // Redis-level and proxy-wide faults have no direction
+		stream, name = "", t.Type
+	}
+	if t.Name != "" {
+		name = t.Name
+	}
+	return &instance{seq: seq, name: name, typ: t.Type, stream: stream,
 		toxicity: t.Toxicity, fault: f, injected: new(atomic.Int64)}, nil
 }
 

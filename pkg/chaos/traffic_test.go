@@ -62,6 +62,15 @@ func TestChangingFaultsUnderTrafficNeverHangs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// With every fault gone, busy connections go back to zero-copy.
+	eventually(t, "every connection to splice again", func() bool {
+		for _, conn := range p.Connections() {
+			if conn.Path != "zero-copy" {
+				return false
+			}
+		}
+		return true
+	})
 	close(stop)
 	wg.Wait()
 	if bad.Load() != 0 {
@@ -175,4 +184,32 @@ func (r *replyReader) next(t *testing.T) string {
 		}
 		r.buf = append(r.buf, tmp[:n]...)
 	}
+}
+
+// Given clients that stopped reading while a large reply is on its way
+// (one splicing, one inspecting), changing faults still returns.
+func TestFaultChangesDoNotWaitForStuckClients(t *testing.T) {
+	srv, p := startRedisProxy(t, nil)
+	ctx := ctx(t)
+	if err := srv.Client().Set(ctx, "big", strings.Repeat("x", 8<<20), 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	stuck := func() {
+		nc := rawConn(t, p.Addr())
+		if _, err := nc.Write([]byte("GET big\r\nGET big\r\nGET big\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stuck() // zero-copy, soon blocked writing to its client
+	if _, err := p.AddToxic(always("lat", "latency", "downstream", Attributes{"latency": 1})); err != nil {
+		t.Fatal(err)
+	}
+	stuck() // inspecting, blocked writing to its client
+	if err := p.RemoveToxic("lat"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.AddToxic(always("e", "error", "", Attributes{"message": "ERR x", "command": "set"})); err != nil {
+		t.Fatal(err)
+	}
+	dialPing(t, p.Addr()) // and the proxy still serves others
 }

@@ -1,0 +1,55 @@
+package chaos
+
+import (
+	"reflect"
+	"strings"
+)
+
+// Describe says where a registered fault type acts and names its
+// attributes, for help text: "latency (bytes): latency, jitter".
+func Describe(typ string) string {
+	registryMu.RLock()
+	newFault, ok := registry[typ]
+	registryMu.RUnlock()
+	if !ok {
+		return ""
+	}
+	f := newFault()
+	var where []string
+	if _, ok := f.(ByteFault); ok {
+		where = append(where, "bytes")
+	}
+	if _, ok := f.(ConnFault); ok {
+		where = append(where, "connection")
+	}
+	if _, ok := f.(RequestFault); ok {
+		where = append(where, "requests")
+	}
+	if _, ok := f.(AcceptFault); ok {
+		where = append(where, "accept")
+	}
+	if _, ok := f.(ProxyFault); ok {
+		where = append(where, "proxy")
+	}
+	attrs := jsonFields(reflect.TypeOf(f).Elem())
+	if len(attrs) == 0 {
+		attrs = []string{"no attributes"}
+	}
+	return typ + " (" + strings.Join(where, ", ") + "): " + strings.Join(attrs, ", ")
+}
+
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			out = append(out, jsonFields(sf.Type)...)
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if sf.IsExported() && name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
