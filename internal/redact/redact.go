@@ -23,7 +23,9 @@ var secretParams = []string{"password", "sentinel_password", "sentinelpassword",
 func URL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" && u.User == nil {
-		return maskUserinfo(raw)
+		// e.g. redis+cluster://n1:7000,n2?password=x: Go's parser refuses
+		// a host list whose last member has no port.
+		return maskQuery(maskUserinfo(raw))
 	}
 	if u.User != nil {
 		if _, ok := u.User.Password(); ok {
@@ -49,6 +51,12 @@ func URL(raw string) string {
 }
 
 var userinfo = regexp.MustCompile(`(//)[^/@\s]*@`)
+
+var secretQuery = regexp.MustCompile(`(?i)([?&](?:` + strings.Join(secretParams, "|") + `)=)[^&#\s]*`)
+
+func maskQuery(s string) string {
+	return secretQuery.ReplaceAllString(s, "${1}"+Mask)
+}
 
 func maskUserinfo(s string) string {
 	return userinfo.ReplaceAllString(s, "${1}"+Mask+"@")

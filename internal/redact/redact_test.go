@@ -15,6 +15,12 @@ func TestURL(t *testing.T) {
 		{"redis+sentinel://:s3cret@h1:26379,h2:26379/mymaster", "redis+sentinel://:***@h1:26379,h2:26379/mymaster"},
 		{"redis://:p%ss@host", "redis://***@host"}, // does not parse: masked wholesale
 		{"127.0.0.1:6379", "127.0.0.1:6379"},
+		{"redis+sentinel://u:s3cret@h1,h2/m?password=s3cret&sentinel_password=s3cret",
+			"redis+sentinel://u:***@h1,h2/m?password=***&sentinel_password=***"},
+		{"redis+cluster://a:s3cret@n1:7000,n2:7001", "redis+cluster://a:***@n1:7000,n2:7001"},
+		// Go's parser refuses a host list ending without a port: masked by pattern.
+		{"rediss+cluster://n1:7000,n2?password=s3cret&x=1", "rediss+cluster://n1:7000,n2?password=***&x=1"},
+		{"redis+sentinel://:s3cret@h1:1,h2/m?PASSWORD=s3cret", "redis+sentinel://***@h1:1,h2/m?PASSWORD=***"},
 	} {
 		got := URL(tc.in)
 		if got != tc.want {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rescli/rescli/internal/devnode"
 )
 
 // Kill sends SIGKILL (kill -9) and waits for the process to exit. The port is
@@ -126,3 +128,30 @@ func splitLines(s string) []string {
 }
 
 func (s *Server) cleanup() { s.Kill() }
+
+// Register records the running process in a devnode directory, as rescli
+// dev does, so that chaos inject kill-node may kill it; when the test ends
+// the record is removed and a process kill-node restarted is killed.
+func (s *Server) Register(dir string) error {
+	s.mu.Lock()
+	n := devnode.Node{Addr: s.Addr, Argv: s.argv, Dir: s.dir}
+	if s.cmd != nil {
+		n.PID = s.cmd.Process.Pid
+	}
+	s.mu.Unlock()
+	s.t.Cleanup(func() {
+		// kill-node's revert may have restarted the node as a process of
+		// its own; the server's own cleanup only knows the first one.
+		if cur, err := devnode.Lookup(dir, s.Addr); err == nil && !s.owns(cur.PID) {
+			_ = cur.Kill()
+		}
+		devnode.Unregister(dir, s.Addr)
+	})
+	return devnode.Register(dir, n)
+}
+
+func (s *Server) owns(pid int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd != nil && s.cmd.Process.Pid == pid
+}

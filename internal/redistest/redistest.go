@@ -18,11 +18,20 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
+
+// T is what the helpers need of a test: testing.TB has it, and rescli dev
+// provides its own to start deployments for users.
+type T interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skip(args ...any)
+	Cleanup(func())
+	TempDir() string
+}
 
 // EnvRequire names the variable that turns a missing redis-server into a
 // test failure instead of a skip.
@@ -30,7 +39,7 @@ const EnvRequire = "RESCLI_REQUIRE_REDIS"
 
 // Server is one redis-server process owned by a test.
 type Server struct {
-	t    testing.TB
+	t    T
 	bin  string
 	dir  string
 	args []string
@@ -41,6 +50,11 @@ type Server struct {
 	// Password is the --requirepass given to Start, used by Client and Info.
 	Password string
 
+	// conf, when set, is a config file the process starts from instead of
+	// the flags below (Sentinels: their config must be a writable file).
+	conf string
+	argv []string // the last command line started
+
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	paused bool
@@ -48,12 +62,12 @@ type Server struct {
 
 // Binary returns the path of redis-server, or skips/fails t when it is
 // missing.
-func Binary(t testing.TB) string {
+func Binary(t T) string {
 	t.Helper()
 	return lookup(t, "redis-server")
 }
 
-func lookup(t testing.TB, name string) string {
+func lookup(t T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
@@ -71,7 +85,7 @@ func lookup(t testing.TB, name string) string {
 // and DEBUG enabled for local clients. extra are more config directives in
 // command-line form, e.g. "--maxclients", "10". The server is killed when the
 // test ends.
-func Start(t testing.TB, extra ...string) *Server {
+func Start(t T, extra ...string) *Server {
 	t.Helper()
 	s := &Server{t: t, bin: Binary(t), dir: t.TempDir(), args: extra}
 	for i := 0; i+1 < len(extra); i++ {
@@ -113,12 +127,15 @@ func (s *Server) start() error {
 		"--daemonize", "no", "--protected-mode", "no",
 	}
 	args = append(args, s.args...)
+	if s.conf != "" {
+		args = append([]string{s.conf}, s.args...)
+	}
 	cmd := exec.Command(s.bin, args...)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.cmd, s.paused = cmd, false
+	s.cmd, s.paused, s.argv = cmd, false, append([]string{s.bin}, args...)
 	s.mu.Unlock()
 	if err := s.waitReady(10 * time.Second); err != nil {
 		s.Kill()

@@ -67,7 +67,13 @@ func Contend(ctx context.Context, cfg ContendConfig) ([]ContendResult, error) {
 	defer tgt.close()
 	o := tgt.clientOptions(tgt.upstream)
 	o.PoolSize, o.MaxRetries = cfg.Clients, -1
-	c := redis.NewClient(o)
+	var c redis.UniversalClient
+	if tgt.cluster() { // WATCH/MULTI on one key go to its slot's master
+		c = redis.NewClusterClient(&redis.ClusterOptions{Addrs: tgt.nodes, Username: o.Username, Password: o.Password,
+			TLSConfig: o.TLSConfig, PoolSize: cfg.Clients, MaxRetries: -1})
+	} else {
+		c = redis.NewClient(o)
+	}
 	defer c.Close()
 	var out []ContendResult
 	for i, p := range cfg.Policies {
@@ -80,7 +86,7 @@ func Contend(ctx context.Context, cfg ContendConfig) ([]ContendResult, error) {
 	return out, nil
 }
 
-func contendOnce(ctx context.Context, c *redis.Client, cfg ContendConfig, policy, key string, seed uint64) (ContendResult, error) {
+func contendOnce(ctx context.Context, c redis.UniversalClient, cfg ContendConfig, policy, key string, seed uint64) (ContendResult, error) {
 	if err := c.Del(ctx, key).Err(); err != nil {
 		return ContendResult{}, err
 	}

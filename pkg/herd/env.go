@@ -18,7 +18,8 @@ import (
 type env struct {
 	cfg   *Config
 	tgt   *target
-	addr  string // the proxy
+	addr  string           // the proxy (the first one for a Cluster)
+	dial  manager.DialFunc // maps a Cluster node's address to its proxy
 	t0    time.Time
 	stop  chan struct{} // closed when the steady phase ends
 	seed  uint64
@@ -93,10 +94,15 @@ func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 	}
 }
 
-// newClient builds a plain go-redis client for a naive-style service.
-func (e *env) newClient(mod func(*redis.Options)) *redis.Client {
+// newClient builds a plain go-redis client for a naive-style service: a
+// cluster client, with go-redis's cluster defaults, for a Cluster target.
+func (e *env) newClient(mod func(*redis.Options)) redis.UniversalClient {
 	o := e.tgt.clientOptions(e.addr)
-	o.Dialer = manager.ObserveMaxClients(nil, func() { e.count.rejectedSeen.Add(1) })
+	var base manager.DialFunc
+	if e.tgt.cluster() {
+		base = e.dial
+	}
+	o.Dialer = manager.ObserveMaxClients(base, func() { e.count.rejectedSeen.Add(1) })
 	// 4 KiB instead of go-redis's 32 KiB buffers: the warm-up values are
 	// small, behaviour is the same, and 4,000 simulated clients that churn
 	// through tens of thousands of rejected connections stay within memory.
@@ -104,7 +110,16 @@ func (e *env) newClient(mod func(*redis.Options)) *redis.Client {
 	if mod != nil {
 		mod(o)
 	}
-	c := redis.NewClient(o)
+	var c redis.UniversalClient
+	if e.tgt.cluster() {
+		c = redis.NewClusterClient(&redis.ClusterOptions{
+			Addrs: e.tgt.nodes, Username: o.Username, Password: o.Password, TLSConfig: o.TLSConfig,
+			Dialer: o.Dialer, PoolSize: o.PoolSize, MaxActiveConns: o.MaxActiveConns,
+			ReadBufferSize: o.ReadBufferSize, WriteBufferSize: o.WriteBufferSize,
+		})
+	} else {
+		c = redis.NewClient(o)
+	}
 	c.AddHook(countHook{&e.count.commands})
 	return c
 }

@@ -58,6 +58,9 @@ type Percentiles struct {
 type ServerDelta struct {
 	Before serverStats `json:"before"`
 	After  serverStats `json:"after"`
+	// OwnRejections are rescli's own INFO connections the full server
+	// refused; they are not counted in RejectedConnections.
+	OwnRejections int64 `json:"own_rejections"`
 }
 
 // Sample is one point of the run's timeline.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/rescli/rescli/pkg/chaos"
 )
 
 // Run runs every configured strategy in turn against the target and
@@ -36,25 +34,20 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 func runStrategy(ctx context.Context, cfg *Config, tgt *target, name string, seed uint64) (Result, error) {
 	before, _ := tgt.info(ctx) // nil when the server refuses us now: no server view
+	own := tgt.ownRejections.Load()
 	if tgt.mini != nil {
 		tgt.mini.FlushAll()
 	}
-	proxy := chaos.NewProxy("herd-"+name, "127.0.0.1:0", tgt.upstream)
-	if err := proxy.Start(); err != nil {
-		return Result{}, fmt.Errorf("start proxy: %w", err)
+	proxy, err := startProxies(cfg, tgt, name)
+	if err != nil {
+		return Result{}, err
 	}
-	defer proxy.Close()
-	if cfg.MaxClients > 0 {
-		if _, err := proxy.AddToxic(chaos.Toxic{Name: "maxclients", Type: "maxclients", Toxicity: 1,
-			Attributes: chaos.Attributes{"limit": cfg.MaxClients}}); err != nil {
-			return Result{}, fmt.Errorf("set maxclients %d: %w", cfg.MaxClients, err)
-		}
-	}
+	defer proxy.close()
 	pcfg := *cfg
 	if cfg.Progress != nil {
 		pcfg.Progress = func(p Progress) { p.Strategy = name; cfg.Progress(p) }
 	}
-	e := &env{cfg: &pcfg, tgt: tgt, addr: proxy.Addr(), t0: time.Now(), stop: make(chan struct{}), seed: seed}
+	e := &env{cfg: &pcfg, tgt: tgt, addr: proxy.addr(), dial: proxy.dial, t0: time.Now(), stop: make(chan struct{}), seed: seed}
 	stopSampling := sample(e, proxy)
 
 	cleanup := strategies[name].start(e)
@@ -70,10 +63,10 @@ func runStrategy(ctx context.Context, cfg *Config, tgt *target, name string, see
 	res.PeakConnections, res.RejectedConnections, res.ConnectionAttempts = st.Peak, st.Rejected, st.Accepted
 	res.WallMS, res.Timeline = wall.Milliseconds(), samples
 	if before != nil {
-		tgt.waitDrained(ctx, before.ConnectedClients, 3*time.Second)
-		if after, err := tgt.info(ctx); err == nil && after != nil {
-			res.Server = &ServerDelta{Before: *before, After: *after}
-			res.RejectedConnections += after.RejectedConnections - before.RejectedConnections
+		if after := tgt.waitDrained(ctx, before.ConnectedClients, 3*time.Second); after != nil {
+			ownNow := tgt.ownRejections.Load() - own
+			res.Server = &ServerDelta{Before: *before, After: *after, OwnRejections: ownNow}
+			res.RejectedConnections += after.RejectedConnections - before.RejectedConnections - ownNow
 		}
 	}
 	return res, nil
@@ -89,7 +82,7 @@ func waitSettled(e *env) {
 }
 
 // sample records connections and ready services every 20ms.
-func sample(e *env, p *chaos.Proxy) func() []Sample {
+func sample(e *env, p proxies) func() []Sample {
 	var out []Sample
 	var mu sync.Mutex
 	done := make(chan struct{})

@@ -55,7 +55,7 @@ func plainService(e *env, id int, c redis.UniversalClient, delay time.Duration, 
 
 func startNaive(e *env) func() {
 	var wg sync.WaitGroup
-	clients := make([]*redis.Client, e.cfg.Services)
+	clients := make([]redis.UniversalClient, e.cfg.Services)
 	for i := range clients {
 		clients[i] = e.newClient(nil) // go-redis defaults
 	}
@@ -68,7 +68,7 @@ func startNaive(e *env) func() {
 
 func startSharedPool(e *env) func() {
 	var wg sync.WaitGroup
-	clients := make([]*redis.Client, e.cfg.Replicas)
+	clients := make([]redis.UniversalClient, e.cfg.Replicas)
 	for i := range clients {
 		clients[i] = e.newClient(func(o *redis.Options) { o.PoolSize, o.MaxActiveConns = 20, 20 })
 	}
@@ -82,7 +82,7 @@ func startSharedPool(e *env) func() {
 
 func startJitter(e *env) func() {
 	var wg sync.WaitGroup
-	clients := make([]*redis.Client, e.cfg.Services)
+	clients := make([]redis.UniversalClient, e.cfg.Services)
 	for i := range clients {
 		clients[i] = e.newClient(nil)
 	}
@@ -127,7 +127,7 @@ func backoffRetry(e *env, id int, call func(context.Context, func(context.Contex
 	}
 }
 
-func closeAll(wg *sync.WaitGroup, clients []*redis.Client) func() {
+func closeAll(wg *sync.WaitGroup, clients []redis.UniversalClient) func() {
 	return func() {
 		wg.Wait()
 		for _, c := range clients {
@@ -145,8 +145,12 @@ func startManaged(e *env) func() {
 	var managers []*manager.Manager
 	var mu sync.Mutex
 	for r := range e.cfg.Replicas {
+		addrs, dial := []string{e.addr}, manager.DialFunc(nil)
+		if e.tgt.cluster() {
+			addrs, dial = e.tgt.nodes, e.dial
+		}
 		m, err := manager.New(manager.Options{
-			Name: fmt.Sprintf("replica-%d", r), Addrs: []string{e.addr},
+			Name: fmt.Sprintf("replica-%d", r), Addrs: addrs, ClusterMode: e.tgt.cluster(), Dialer: dial,
 			Username: e.tgt.base.Username, Password: e.tgt.base.Password, DB: e.tgt.base.DB, TLS: e.tgt.base.TLSConfig,
 			PoolSize: 20, Seed: e.seed + uint64(r),
 			Breaker: manager.BreakerSettings{OpenTimeout: 500 * time.Millisecond, MaxOpenTimeout: 2 * time.Second},

@@ -3,8 +3,11 @@ package herd
 import (
 	"context"
 	"fmt"
+	"net"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -17,12 +20,29 @@ import (
 // EmbeddedLabel names the embedded target in every output.
 const EmbeddedLabel = "embedded (simulated server)"
 
-// target is where the herd goes: an embedded miniredis or a real server.
+// target is where the herd goes: an embedded miniredis, a real server, the
+// master a Sentinel names, or every node of a Cluster.
 type target struct {
 	label    string
 	upstream string         // host:port the proxy forwards to
 	base     *redis.Options // credentials, DB and TLS for the services
 	mini     *miniredis.Miniredis
+	// ownRejections counts our INFO connections the server refused.
+	ownRejections atomic.Int64
+	// nodes are every Cluster node (masters and replicas), each behind a
+	// proxy of its own; nil for one upstream.
+	nodes []string
+}
+
+// cluster reports whether services need cluster clients.
+func (t *target) cluster() bool { return len(t.nodes) > 0 }
+
+// upstreams are the addresses that get a proxy each.
+func (t *target) upstreams() []string {
+	if t.cluster() {
+		return t.nodes
+	}
+	return []string{t.upstream}
 }
 
 func openTarget(url string, allowUnreachable bool) (*target, error) {
@@ -33,19 +53,76 @@ func openTarget(url string, allowUnreachable bool) (*target, error) {
 		}
 		return &target{label: EmbeddedLabel, upstream: mini.Addr(), base: &redis.Options{}, mini: mini}, nil
 	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("parse redis url %s: %w", redact.URL(url), err)
-	}
-	t := &target{label: redact.URL(url), upstream: opts.Addr, base: opts}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
+	t, err := resolveTarget(ctx, url)
+	if err != nil {
+		return nil, err
+	}
 	// An unreachable target is an error; one that answers but refuses
 	// (maxclients, LOADING during a restart) is the herd's to meet.
 	if _, err := t.info(ctx); err != nil && unreachable(err) && !allowUnreachable {
 		return nil, fmt.Errorf("connect to %s: %w", t.label, err)
 	}
 	return t, nil
+}
+
+// resolveTarget parses url. A Sentinel target is the master the Sentinels
+// name now (services reach it through the proxy as a plain server); a
+// Cluster target is every node its slot map lists.
+func resolveTarget(ctx context.Context, url string) (*target, error) {
+	tt, err := manager.ParseTarget(url)
+	if err != nil {
+		return nil, err
+	}
+	label := redact.URL(url)
+	switch tt.Kind {
+	case manager.Sentinel:
+		for _, a := range tt.Addrs {
+			sc := redis.NewSentinelClient(tt.SentinelOptions(a))
+			hp, err := sc.GetMasterAddrByName(ctx, tt.MasterName).Result()
+			_ = sc.Close()
+			if err == nil && len(hp) == 2 {
+				master := net.JoinHostPort(hp[0], hp[1])
+				return &target{label: label + " (master " + master + ")", upstream: master, base: tt.DataOptions(master)}, nil
+			}
+		}
+		return nil, fmt.Errorf("connect to %s: no sentinel names a master %q", label, tt.MasterName)
+	case manager.Cluster:
+		return clusterTarget(ctx, tt, label)
+	}
+	opts, err := redis.ParseURL(url) // keeps go-redis's own query options
+	if err != nil {
+		return nil, fmt.Errorf("parse redis url %s: %w", label, err)
+	}
+	return &target{label: label, upstream: opts.Addr, base: opts}, nil
+}
+
+func clusterTarget(ctx context.Context, tt manager.Target, label string) (*target, error) {
+	var lastErr error
+	for _, seed := range tt.Addrs {
+		o := tt.DataOptions(seed)
+		o.MaxRetries, o.DisableIdentity = -1, true
+		c := redis.NewClient(o)
+		raw, err := c.ClusterNodes(ctx).Result()
+		_ = c.Close()
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		t := &target{label: label, upstream: seed, base: tt.DataOptions(seed)}
+		for _, line := range strings.Split(raw, "\n") {
+			// id host:port@bus flags ...; a failed or unknown node gets no proxy.
+			f := strings.Fields(line)
+			if len(f) < 3 || strings.Contains(f[2], "fail") || strings.Contains(f[2], "noaddr") || strings.Contains(f[2], "handshake") {
+				continue
+			}
+			t.nodes = append(t.nodes, strings.Split(f[1], "@")[0])
+		}
+		slices.Sort(t.nodes)
+		return t, nil
+	}
+	return nil, fmt.Errorf("connect to %s: cluster slots: %w", label, lastErr)
 }
 
 func (t *target) close() {
@@ -69,13 +146,32 @@ type serverStats struct {
 	MaxClients          int64 `json:"maxclients"`
 }
 
-// info reads INFO from a real server directly (not through the proxy).
+// info reads INFO from a real server directly (not through the proxy); for
+// a Cluster, the sums over its nodes.
 func (t *target) info(ctx context.Context) (*serverStats, error) {
 	if t.mini != nil {
 		return nil, nil
 	}
+	sum := &serverStats{}
+	for _, addr := range t.upstreams() {
+		s, err := t.nodeInfo(ctx, addr)
+		if err != nil {
+			return nil, err
+		}
+		sum.ConnectedClients += s.ConnectedClients
+		sum.RejectedConnections += s.RejectedConnections
+		sum.MaxClients += s.MaxClients
+	}
+	return sum, nil
+}
+
+func (t *target) nodeInfo(ctx context.Context, addr string) (*serverStats, error) {
 	o := *t.base
+	o.Addr = addr
 	o.MaxRetries, o.DialerRetries, o.Protocol, o.DisableIdentity = -1, 1, 2, true
+	// A full server refuses our own INFO connection too; count those so
+	// they are not reported as the herd's rejections.
+	o.Dialer = manager.ObserveMaxClients(nil, func() { t.ownRejections.Add(1) })
 	c := redis.NewClient(&o)
 	defer c.Close()
 	raw, err := c.Info(ctx, "clients", "stats").Result()
@@ -107,12 +203,20 @@ func parseInfo(raw string) map[string]int64 {
 // waitDrained waits until the server's connected clients fall back to
 // baseline so one strategy's closing connections do not count against the
 // next; it gives up quietly after limit.
-func (t *target) waitDrained(ctx context.Context, baseline int64, limit time.Duration) {
+// It returns the last INFO it read (nil if none could be read).
+func (t *target) waitDrained(ctx context.Context, baseline int64, limit time.Duration) *serverStats {
 	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		s, err := t.info(ctx)
-		if err != nil || s == nil || s.ConnectedClients <= baseline {
-			return
+	var last *serverStats
+	for {
+		s, err := t.info(ctx) // fails while the server is still full: keep trying
+		if err == nil && s != nil {
+			last = s
+			if s.ConnectedClients <= baseline {
+				return last
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return last
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

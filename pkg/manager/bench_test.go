@@ -2,7 +2,9 @@ package manager
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -75,4 +77,45 @@ func BenchmarkFailFastOpen(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkOverheadInterleaved runs raw go-redis and the manager in
+// alternating blocks of 100 GETs on every goroutine, so machine noise hits
+// both alike, and reports the manager's throughput as a share of raw's:
+//
+//	go test -run '^$' -bench OverheadInterleaved -benchtime 200000x -count 5 ./pkg/manager/
+func BenchmarkOverheadInterleaved(b *testing.B) {
+	srv := redistest.Start(b)
+	ctx := context.Background()
+	if err := srv.Client().Set(ctx, "bench", "value", 0).Err(); err != nil {
+		b.Fatal(err)
+	}
+	raw := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 20, DisableIdentity: true})
+	defer raw.Close()
+	m, err := New(Options{URL: srv.URL(), PoolSize: 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	op := func(ctx context.Context, c redis.UniversalClient) error { return c.Get(ctx, "bench").Err() }
+	var rawNs, mgrNs atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			start := time.Now()
+			var err error
+			if (i/100)%2 == 0 {
+				err = raw.Get(ctx, "bench").Err()
+				rawNs.Add(int64(time.Since(start)))
+			} else {
+				err = m.Do(ctx, op)
+				mgrNs.Add(int64(time.Since(start)))
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(rawNs.Load())/float64(mgrNs.Load()), "throughput-mgr/raw")
 }

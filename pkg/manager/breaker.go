@@ -75,6 +75,7 @@ type breaker struct {
 	consecutive atomic.Int64
 	inFlight    atomic.Int32 // half-open application calls
 	rate        *rateWindow  // nil unless FailureRate > 0
+	perNode     bool         // a Cluster node's breaker: cluster-wide replies are not its failures
 
 	mu         sync.Mutex
 	opens      int // consecutive opens since the last close
@@ -214,6 +215,18 @@ func (b *breaker) toHalfOpen() {
 	if State(b.state.Load()) == Open && b.clock.Now().UnixNano() >= b.openUntil.Load() {
 		b.halfOpens.Add(1)
 		b.transition(HalfOpen, "open wait elapsed")
+	}
+}
+
+// endWait ends an open wait early because the reason for it is gone (a
+// Sentinel promoted a new master): the breaker goes HALF_OPEN and probes.
+func (b *breaker) endWait(reason string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if State(b.state.Load()) == Open {
+		b.openUntil.Store(b.clock.Now().UnixNano())
+		b.halfOpens.Add(1)
+		b.transition(HalfOpen, reason)
 	}
 }
 

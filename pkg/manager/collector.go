@@ -40,11 +40,16 @@ var (
 		"Waits for a free pool connection that timed out.", []string{"name"}, nil)
 	descLatency = prometheus.NewDesc("rescli_redis_command_duration_seconds",
 		"Latency of Redis command attempts.", []string{"name"}, nil)
+	descNodeState = prometheus.NewDesc("rescli_redis_node_breaker_state",
+		"Cluster targets: 1 for each node breaker's current state, 0 for the others.", []string{"name", "node", "role", "state"}, nil)
+	descNodeTrips = prometheus.NewDesc("rescli_redis_node_breaker_trips_total",
+		"Cluster targets: times a node's breaker opened from closed.", []string{"name", "node", "role"}, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descRequests, descState, descTrips, descRecoveries, descAttempts,
-		descInState, descFallbacks, descRetries, descMaxClients, descDials, descPool, descPoolTimeouts, descLatency} {
+		descInState, descFallbacks, descRetries, descMaxClients, descDials, descPool, descPoolTimeouts, descLatency,
+		descNodeState, descNodeTrips} {
 		ch <- d
 	}
 }
@@ -88,6 +93,16 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		if b.UpperBound != math.MaxInt64 {
 			buckets[b.UpperBound.Seconds()] = b.Count
 		}
+	}
+	for _, nd := range s.Nodes {
+		for st := Closed; st <= HalfOpen; st++ {
+			v := 0.0
+			if st == nd.State {
+				v = 1
+			}
+			gauge(descNodeState, v, nd.Addr, nd.Role, st.String())
+		}
+		counter(descNodeTrips, nd.Trips, nd.Addr, nd.Role)
 	}
 	sum := s.Latency.Sum.Seconds()
 	ch <- prometheus.MustNewConstHistogram(descLatency, s.Latency.Count, sum, buckets, n)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -22,14 +23,18 @@ type dialStats struct {
 	attempts   atomic.Uint64
 	failures   atomic.Uint64
 	maxClients atomic.Uint64
+	// lastAddr is the address dialed last: for Sentinel, where go-redis
+	// asks the Sentinels for the master on every dial, the current master.
+	lastAddr atomic.Pointer[string]
 }
 
 // DialFunc is go-redis's dialer signature.
 type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
 
 // newDialer wraps base (or a net.Dialer) so that each dial is counted and
-// each connection detects the maxclients rejection.
-func newDialer(base DialFunc, timeout time.Duration, st *dialStats) DialFunc {
+// each connection detects the maxclients rejection. Dials to the addresses
+// in sentinels are not remembered as lastAddr.
+func newDialer(base DialFunc, timeout time.Duration, st *dialStats, sentinels []string) DialFunc {
 	if base == nil {
 		d := &net.Dialer{Timeout: timeout, KeepAlive: 5 * time.Minute}
 		base = d.DialContext
@@ -37,6 +42,9 @@ func newDialer(base DialFunc, timeout time.Duration, st *dialStats) DialFunc {
 	detect := DetectMaxClients(base, func() { st.maxClients.Add(1) })
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		st.attempts.Add(1)
+		if last := st.lastAddr.Load(); (last == nil || *last != addr) && !slices.Contains(sentinels, addr) {
+			st.lastAddr.Store(&addr)
+		}
 		c, err := detect(ctx, network, addr)
 		if err != nil {
 			st.failures.Add(1)

@@ -15,10 +15,14 @@ type probeKey struct{}
 
 func isProbe(ctx context.Context) bool { return ctx.Value(probeKey{}) != nil }
 
-// breakerHook puts every command sent through the client behind the breaker
-// and records its outcome. go-redis runs it once per attempt, so counts here
-// are network attempts.
-type breakerHook struct{ m *Manager }
+// breakerHook puts every command sent through a client behind br and
+// records its outcome. go-redis runs it once per attempt, so counts here are
+// network attempts. A standalone or Sentinel target has one, on the client
+// itself, with the manager's breaker; a Cluster has one per node client.
+type breakerHook struct {
+	m  *Manager
+	br *breaker
+}
 
 func (h *breakerHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
@@ -27,14 +31,14 @@ func (h *breakerHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		if isHandshake(cmd) {
 			return next(ctx, cmd)
 		}
-		p := h.m.admit(ctx)
+		p := h.m.admit(ctx, h.br)
 		if p == denied {
 			cmd.SetErr(ErrCircuitOpen)
 			return ErrCircuitOpen
 		}
 		start := time.Now()
 		err := next(ctx, cmd)
-		h.m.record(p, err, time.Since(start))
+		h.m.record(h.br, p, err, time.Since(start))
 		return err
 	}
 }
@@ -44,7 +48,7 @@ func (h *breakerHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 		if len(cmds) > 0 && isHandshake(cmds[0]) {
 			return next(ctx, cmds)
 		}
-		p := h.m.admit(ctx)
+		p := h.m.admit(ctx, h.br)
 		if p == denied {
 			for _, c := range cmds {
 				c.SetErr(ErrCircuitOpen)
@@ -53,7 +57,7 @@ func (h *breakerHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 		}
 		start := time.Now()
 		err := next(ctx, cmds)
-		h.m.record(p, pipelineOutcome(err, cmds), time.Since(start))
+		h.m.record(h.br, p, pipelineOutcome(err, cmds), time.Since(start))
 		return err
 	}
 }
@@ -84,31 +88,39 @@ func pipelineOutcome(err error, cmds []redis.Cmder) error {
 	return err
 }
 
-func (m *Manager) admit(ctx context.Context) permit {
-	if State(m.br.state.Load()) == Closed {
+func (m *Manager) admit(ctx context.Context, br *breaker) permit {
+	if State(br.state.Load()) == Closed {
 		return admitClosed
 	}
-	p := m.br.allow(isProbe(ctx))
+	p := br.allow(isProbe(ctx))
 	if p == denied {
 		m.stats.byClass[Rejected].Add(1)
 	}
 	return p
 }
 
-// record feeds one attempt's outcome to the breaker and the metrics.
-func (m *Manager) record(p permit, err error, took time.Duration) {
+// record feeds one attempt's outcome to br and the metrics.
+func (m *Manager) record(br *breaker, p permit, err error, took time.Duration) {
 	c := Classify(err)
 	m.stats.byClass[c].Add(1)
 	switch {
 	case c == Canceled || c == Rejected:
-		m.br.release(p)
+		br.release(p)
+	case br.perNode && (c == ClusterDown || c == TryAgain):
+		// The node answered: the cluster as a whole is down (a master
+		// failed and full coverage is required) or a slot is moving. Its
+		// breaker must not open for that, or a second-long CLUSTERDOWN
+		// while a replica is promoted would shut healthy shards for the
+		// whole open wait.
+		m.noteError(err)
+		br.release(p)
 	case c.IsFailure():
 		m.stats.latency.observe(took)
 		m.noteError(err)
-		m.br.failure(p, err)
+		br.failure(p, err)
 	default:
 		m.stats.latency.observe(took)
-		m.br.success(p)
+		br.success(p)
 	}
 }
 

@@ -16,6 +16,7 @@ type Manager struct {
 	opts    Options
 	client  redis.UniversalClient
 	br      *breaker
+	nodes   *nodeSet // Cluster only: per-node breakers
 	budget  *retryBudget
 	dials   dialStats
 	stats   counters
@@ -59,11 +60,26 @@ func New(opts Options) (*Manager, error) {
 	m.randN = m.br.randN
 	m.br.onTransition = m.onTransition
 	m.budget = newRetryBudget(opts.Retry, opts.Clock)
-	m.client = redis.NewUniversalClient(opts.universal(newDialer(opts.Dialer, opts.DialTimeout, &m.dials)))
-	m.client.AddHook(&breakerHook{m: m})
+	var sentinels []string
+	if opts.Kind() == Sentinel {
+		sentinels = opts.Addrs
+	}
+	m.client = opts.newClient(newDialer(opts.Dialer, opts.DialTimeout, &m.dials, sentinels))
+	if cc, ok := m.client.(*redis.ClusterClient); ok {
+		// Hooks on the cluster client would see one outcome per command for
+		// the whole cluster; each node client gets its own breaker instead.
+		m.nodes = newNodeSet(m)
+		cc.OnNewNode(m.nodes.attach)
+	} else {
+		m.client.AddHook(&breakerHook{m: m, br: m.br})
+	}
 	if !opts.DisableMonitor {
 		m.wg.Add(1)
-		go m.monitor()
+		if m.nodes != nil {
+			go m.monitorCluster()
+		} else {
+			go m.monitor()
+		}
 	}
 	return m, nil
 }
@@ -80,8 +96,14 @@ func (m *Manager) Client() redis.UniversalClient { return m.client }
 func (m *Manager) Options() Options { return m.opts }
 
 // State returns the breaker state. The prober keeps it true with no
-// application traffic.
-func (m *Manager) State() State { return m.br.State() }
+// application traffic. For a Cluster it summarises the per-node breakers
+// (see Snapshot.State).
+func (m *Manager) State() State {
+	if m.nodes != nil {
+		return m.nodes.state()
+	}
+	return m.br.State()
+}
 
 // Subscribe returns a stream of breaker transitions with the given buffer.
 // A subscriber that does not read loses events; it never stalls the manager.
@@ -105,12 +127,16 @@ func (m *Manager) Close() error {
 // onTransition runs with the breaker's lock held: it must not block.
 func (m *Manager) onTransition(t Transition) {
 	m.hub.publish(t)
+	m.wakeMonitor()
+	m.opts.Logger.Info("redis circuit breaker", "name", m.opts.Name, "node", t.Node, "from", t.From.String(),
+		"to", t.To.String(), "reason", t.Reason, "error", t.Err, "open_for", t.OpenFor)
+}
+
+func (m *Manager) wakeMonitor() {
 	select {
 	case m.wake <- struct{}{}:
 	default:
 	}
-	m.opts.Logger.Info("redis circuit breaker", "name", m.opts.Name, "from", t.From.String(),
-		"to", t.To.String(), "reason", t.Reason, "error", t.Err, "open_for", t.OpenFor)
 }
 
 func (m *Manager) noteError(err error) {

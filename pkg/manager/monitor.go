@@ -29,6 +29,12 @@ func (m *Manager) monitor() {
 		case Open:
 			_, _, until, _ := m.br.info()
 			wait = max(until.Sub(m.opts.Clock.Now()), time.Millisecond)
+			if m.opts.Kind() == Sentinel {
+				if m.masterMoved() {
+					continue
+				}
+				wait = min(wait, m.opts.ProbeInterval, sentinelPoll)
+			}
 		case HalfOpen:
 			if m.probeRound() {
 				continue

@@ -20,8 +20,10 @@ import (
 type Options struct {
 	// Name labels this manager in metrics and logs (default "default").
 	Name string
-	// URL is redis://[[user]:password@]host:port[/db] or rediss:// for TLS.
-	// When set it fills Addrs, Username, Password, DB and TLS.
+	// URL is any form ParseTarget reads: redis:// or rediss:// for one
+	// server, redis+sentinel://s1,s2,s3/mastername for Sentinel,
+	// redis+cluster://n1,n2,n3 for Cluster. When set it fills Addrs,
+	// MasterName, ClusterMode, the credentials, DB and TLS.
 	URL string
 	// Addrs are one standalone address, several Cluster seed nodes, or the
 	// Sentinel addresses when MasterName is set (go-redis UniversalOptions).
@@ -34,6 +36,18 @@ type Options struct {
 	SentinelPassword string
 	DB               int
 	TLS              *tls.Config
+
+	// ClusterMode treats a single address in Addrs as a cluster seed.
+	ClusterMode bool
+	// ClusterReloadInterval bounds how stale a Cluster client's slot map may
+	// get (default 1s). go-redis reloads it on MOVED/ASK and otherwise only
+	// when it is older than this, 60s by its default: after a master dies
+	// and its replica is promoted, nothing answers MOVED (the dead node does
+	// not answer at all), so its slots stayed failing for up to a minute.
+	// The manager also asks for a reload when a node's breaker opens. Inside
+	// one command go-redis's cluster client still retries a failed node up
+	// to MaxRedirects (3) times; the node's breaker counts each attempt.
+	ClusterReloadInterval time.Duration
 
 	// PoolSize is the pool's size per node (default 20); MaxActiveConns caps
 	// connections in use plus idle (default PoolSize). MinIdleConns stays 0:
@@ -76,14 +90,15 @@ func (o *Options) defaults() error {
 		o.Name = "default"
 	}
 	if o.URL != "" {
-		u, err := redis.ParseURL(o.URL)
+		t, err := ParseTarget(o.URL)
 		if err != nil {
-			return fmt.Errorf("parse redis url %s: %w", redact.URL(o.URL), err)
+			return err
 		}
-		o.Addrs = []string{u.Addr}
-		o.Username, o.Password, o.DB = u.Username, u.Password, u.DB
-		if u.TLSConfig != nil {
-			o.TLS = u.TLSConfig
+		o.Addrs, o.MasterName, o.ClusterMode = t.Addrs, t.MasterName, t.Kind == Cluster
+		o.Username, o.Password, o.DB = t.Username, t.Password, t.DB
+		o.SentinelUsername, o.SentinelPassword = t.SentinelUsername, t.SentinelPassword
+		if t.TLS != nil {
+			o.TLS = t.TLS
 		}
 	}
 	if len(o.Addrs) == 0 {
@@ -107,6 +122,7 @@ func (o *Options) defaults() error {
 	dur(&o.HealthInterval, 30*time.Second)
 	dur(&o.ProbeInterval, time.Second)
 	dur(&o.ProbeTimeout, o.DialTimeout+o.ReadTimeout)
+	dur(&o.ClusterReloadInterval, time.Second)
 	o.Breaker.defaults()
 	o.Retry.defaults()
 	if o.Rand == nil && o.Seed != 0 {
@@ -121,18 +137,41 @@ func (o *Options) defaults() error {
 	return nil
 }
 
+// Kind says what the options point at: Sentinel when MasterName is set,
+// Cluster with several addresses or ClusterMode, else Standalone.
+func (o *Options) Kind() Kind {
+	switch {
+	case o.MasterName != "":
+		return Sentinel
+	case o.ClusterMode || len(o.Addrs) > 1:
+		return Cluster
+	}
+	return Standalone
+}
+
 // Target describes the target for humans, credentials redacted.
 func (o *Options) Target() string {
 	if o.URL != "" {
 		return redact.URL(o.URL)
 	}
-	if o.MasterName != "" {
+	switch o.Kind() {
+	case Sentinel:
 		return fmt.Sprintf("sentinel %s %v", o.MasterName, o.Addrs)
+	case Cluster:
+		return fmt.Sprintf("cluster %v", o.Addrs)
 	}
-	if len(o.Addrs) == 1 {
-		return o.Addrs[0]
+	return o.Addrs[0]
+}
+
+// newClient builds the go-redis client for the options' kind.
+func (o *Options) newClient(dial DialFunc) redis.UniversalClient {
+	u := o.universal(dial)
+	if o.Kind() != Cluster {
+		return redis.NewUniversalClient(u)
 	}
-	return fmt.Sprintf("cluster %v", o.Addrs)
+	co := u.Cluster()
+	co.ClusterStateReloadInterval = o.ClusterReloadInterval
+	return redis.NewClusterClient(co)
 }
 
 // universal builds go-redis options with its own retries switched off so

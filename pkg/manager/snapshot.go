@@ -1,13 +1,23 @@
 package manager
 
-import "time"
+import (
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
 
 // Snapshot is the manager's state and metrics at one moment, for code, the
 // health endpoints and the TUI.
 type Snapshot struct {
 	Name   string `json:"name"`
 	Target string `json:"target"` // credentials redacted
+	Kind   Kind   `json:"kind"`   // standalone, sentinel or cluster
+	// Master is the address a Sentinel target's connections went to last.
+	Master string `json:"master,omitempty"`
 
+	// State is the breaker's state. For a Cluster it summarises the
+	// masters' breakers (see Nodes): CLOSED when all are closed, OPEN when
+	// all are open, HALF_OPEN while some shards fail and others work.
 	State      State     `json:"state"`
 	StateSince time.Time `json:"state_since"`
 	// NextProbe is when an open breaker will probe (zero unless OPEN).
@@ -31,6 +41,8 @@ type Snapshot struct {
 	RetriesDenied        uint64 `json:"retries_denied"` // budget exhausted
 	DialAttempts         uint64 `json:"dial_attempts"`
 	DialFailures         uint64 `json:"dial_failures"`
+	// RetryTokens are the retries the budget would allow right now.
+	RetryTokens float64 `json:"retry_tokens"`
 
 	Latency LatencySummary `json:"latency"`
 	Pool    PoolStats      `json:"pool"`
@@ -40,6 +52,10 @@ type Snapshot struct {
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	// EventsDropped counts transitions that slow subscribers missed.
 	EventsDropped uint64 `json:"events_dropped"`
+
+	// Nodes are a Cluster's nodes with their own breakers, sorted by
+	// address; it says which shard is down.
+	Nodes []NodeSnapshot `json:"nodes,omitempty"`
 }
 
 // PoolStats are go-redis's pool counters.
@@ -58,7 +74,7 @@ type PoolStats struct {
 func (m *Manager) Snapshot() Snapshot {
 	state, since, until, _ := m.br.info()
 	s := Snapshot{
-		Name: m.opts.Name, Target: m.opts.Target(),
+		Name: m.opts.Name, Target: m.opts.Target(), Kind: m.opts.Kind(),
 		State: state, StateSince: since, NextProbe: until,
 		Trips: m.br.trips.Load(), Recoveries: m.br.recoveries.Load(),
 		RecoveryAttempts: m.br.halfOpens.Load(), ConsecutiveFailures: m.br.consecutive.Load(),
@@ -67,6 +83,7 @@ func (m *Manager) Snapshot() Snapshot {
 		Fallbacks:            m.stats.fallbacks.Load(),
 		Retries:              m.stats.retries.Load(),
 		RetriesDenied:        m.stats.retriesDenied.Load(),
+		RetryTokens:          float64(m.budget.milli.Load()) / 1000,
 		DialAttempts:         m.dials.attempts.Load(),
 		DialFailures:         m.dials.failures.Load(),
 		Latency:              m.stats.latency.summary(),
@@ -95,12 +112,37 @@ func (m *Manager) Snapshot() Snapshot {
 	m.mu.Lock()
 	s.Ping, s.LastError, s.LastErrorAt = m.lastPing, m.lastErr.msg, m.lastErr.at
 	m.mu.Unlock()
+	if a := m.dials.lastAddr.Load(); a != nil && s.Kind == Sentinel {
+		s.Master = *a
+	}
+	if m.nodes != nil {
+		m.clusterSnapshot(&s)
+	}
 	return s
 }
 
-func (m *Manager) poolStats() PoolStats {
-	ps := PoolStats{Size: m.opts.PoolSize}
-	st := m.client.PoolStats()
+// clusterSnapshot fills the per-node section and sums the node breakers
+// into the top-level breaker fields.
+func (m *Manager) clusterSnapshot(s *Snapshot) {
+	s.Nodes = m.nodes.snapshot()
+	s.State = m.nodes.state()
+	s.NextProbe = time.Time{}
+	for _, n := range s.Nodes {
+		s.Trips += n.Trips
+		s.Recoveries += n.Recoveries
+		s.ConsecutiveFailures = max(s.ConsecutiveFailures, n.ConsecutiveFailures)
+		if !n.NextProbe.IsZero() && (s.NextProbe.IsZero() || n.NextProbe.Before(s.NextProbe)) {
+			s.NextProbe = n.NextProbe
+		}
+	}
+}
+
+func (m *Manager) poolStats() PoolStats { return poolStats(m.client, m.opts.PoolSize) }
+
+// poolStats reads a client's pool (a Cluster client's sums its nodes').
+func poolStats(c interface{ PoolStats() *redis.PoolStats }, size int) PoolStats {
+	ps := PoolStats{Size: size}
+	st := c.PoolStats()
 	if st == nil {
 		return ps
 	}

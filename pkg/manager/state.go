@@ -37,6 +37,9 @@ func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Transition is one breaker state change, as delivered to subscribers.
 type Transition struct {
+	// Node is the Cluster node (host:port) whose breaker moved; empty for
+	// the manager's own breaker (standalone and Sentinel targets).
+	Node     string
 	From, To State
 	At       time.Time
 	// Reason says why, e.g. "5 consecutive failures" or "probe succeeded".

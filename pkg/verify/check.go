@@ -53,6 +53,8 @@ func init() {
 		{Name: "memory", Description: "used_memory vs maxmemory and a maxmemory-policy sane for a cache or a store", run: checkMemory},
 		{Name: "persistence", Description: "last RDB save and AOF write succeeded; persistence on for a store", run: checkPersistence},
 		{Name: "replication", Description: "role, replica links up, replication lag", run: checkReplication},
+		{Name: "sentinel", Description: "Sentinel targets: a quorum of Sentinels answers and agrees on the master, replicas linked", run: checkSentinel},
+		{Name: "cluster", Description: "Cluster targets: cluster_state:ok, all 16384 slots served, no node failing, every master with a replica", run: checkCluster},
 		{Name: "resilience-breaker", Description: "through an in-process fault proxy (client side only): a blackhole opens the breaker in time and calls fail fast; removing it closes the breaker in time", run: checkBreaker},
 		{Name: "resilience-herd", Description: "a managed herd of --herd-services through the proxy has zero maxclients rejections", run: checkHerd},
 		{Name: "headroom", Description: "connected_clients vs maxclients, and rejected_connections growing during the run", run: checkHeadroom},

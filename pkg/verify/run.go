@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/pkg/manager"
 )
 
 // Options configure a verification run. Zero values mean defaults.
@@ -52,9 +53,10 @@ func (r *Report) Failed() bool { return r.Counts[Fail] > 0 || r.Counts[Error] > 
 // env is what checks share.
 type env struct {
 	opts      Options
-	target    string // redacted
-	redisOpts *redis.Options
-	client    *redis.Client // direct to the target, no retries
+	target    string         // redacted
+	redisOpts *redis.Options // the one node the server checks talk to
+	topo      manager.Target // the deployment the URL names
+	client    *redis.Client  // direct to the target, no retries
 	reachable bool
 	infoStart map[string]string
 }
@@ -97,10 +99,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	e := &env{opts: opts, target: redact.URL(opts.RedisURL)}
 	if opts.RedisURL != "" {
-		ro, err := redis.ParseURL(opts.RedisURL)
+		ro, topo, err := targetOptions(ctx, opts.RedisURL)
 		if err != nil {
-			return nil, fmt.Errorf("parse redis url %s: %w", e.target, err)
+			return nil, err
 		}
+		e.topo = topo
 		ro.MaxRetries, ro.DialerRetries, ro.DisableIdentity = -1, 1, true
 		ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout = 3*time.Second, 3*time.Second, 3*time.Second
 		e.redisOpts = ro

@@ -37,11 +37,15 @@ func TestHealthyServerPassesEveryCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rep.Results {
-		if r.Status != Pass {
+		want := Pass
+		if r.Name == "sentinel" || r.Name == "cluster" {
+			want = Skipped // topology checks on a standalone server
+		}
+		if r.Status != want {
 			t.Errorf("%s: %s %q (hint %q)", r.Name, r.Status, r.Value, r.Hint)
 		}
 	}
-	if len(rep.Results) != 8 || rep.Failed() {
+	if len(rep.Results) != 10 || rep.Failed() {
 		t.Fatalf("%d results, failed=%v", len(rep.Results), rep.Failed())
 	}
 }
@@ -163,4 +167,3 @@ func TestJUnitParsesBack(t *testing.T) {
 		t.Fatalf("failure case %+v", s.Cases[1])
 	}
 }
-

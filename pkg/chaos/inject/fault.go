@@ -18,8 +18,9 @@ var ErrNotRevertible = errors.New("fault cannot be reverted on this server")
 
 // Step is one revert action, stored in the journal as data.
 type Step struct {
-	// Kind is "config" (CONFIG SET Key Value), "unpause" (CLIENT UNPAUSE)
-	// or "none" (the fault undoes itself: killed clients reconnect, DEBUG
+	// Kind is "config" (CONFIG SET Key Value), "unpause" (CLIENT UNPAUSE),
+	// "restart" (start the dev node at Key again from its record in the
+	// directory Value) or "none" (the fault undoes itself: killed clients reconnect, DEBUG
 	// SLEEP ends).
 	Kind  string `json:"kind"`
 	Key   string `json:"key,omitempty"`
@@ -44,7 +45,7 @@ type Spec struct {
 
 // Faults lists the fault names.
 func Faults() []string {
-	return []string{"pause", "sleep", "kill-clients", "maxclients", "maxmemory"}
+	return []string{"pause", "sleep", "kill-clients", "maxclients", "maxmemory", "failover", "kill-node"}
 }
 
 // NewPlan checks the server and builds the plan without changing anything.
@@ -61,6 +62,10 @@ func NewPlan(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
 		return planKill(s)
 	case "maxclients", "maxmemory":
 		return planConfig(ctx, c, s)
+	case "failover":
+		return planFailover(ctx, c, s)
+	case "kill-node":
+		return planKillNode(ctx, c, s)
 	}
 	return nil, fmt.Errorf("unknown fault %q (want one of %s)", s.Fault, strings.Join(Faults(), ", "))
 }
@@ -168,6 +173,10 @@ func revert(ctx context.Context, c *redis.Client, steps []Step) error {
 		case "unpause":
 			if err := c.Do(ctx, "CLIENT", "UNPAUSE").Err(); err != nil {
 				errs = append(errs, fmt.Errorf("client unpause: %w", err))
+			}
+		case "restart":
+			if err := restartNode(ctx, s); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/pkg/manager"
 )
 
 // ErrNotAllowed is returned for a target that no allow-list pattern matches.
@@ -47,9 +48,17 @@ type Target struct {
 	Opts *redis.Options
 }
 
-// NewTarget parses a URL.
+// NewTarget parses a URL. A redis+sentinel:// URL targets its first
+// Sentinel (for failover; give a data node's redis:// URL for the other
+// faults), a redis+cluster:// URL its first seed node.
 func NewTarget(url string) (*Target, error) {
 	o, err := redis.ParseURL(url)
+	if t, terr := manager.ParseTarget(url); terr == nil && t.Kind != manager.Standalone {
+		o, err = t.DataOptions(t.Addrs[0]), nil
+		if t.Kind == manager.Sentinel {
+			o = t.SentinelOptions(t.Addrs[0])
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parse redis url %s: %w", redact.URL(url), err)
 	}
@@ -131,6 +140,8 @@ func describe(steps []Step) string {
 			parts = append(parts, fmt.Sprintf("CONFIG SET %s %s", s.Key, s.Value))
 		case "unpause":
 			parts = append(parts, "CLIENT UNPAUSE")
+		case "restart":
+			parts = append(parts, "restarted "+s.Key)
 		default:
 			parts = append(parts, "nothing to undo")
 		}

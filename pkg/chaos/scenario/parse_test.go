@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -65,4 +66,22 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Parse(b, env) // must not panic or hang
 	})
+}
+
+// The scenario shown in the README parses as shown.
+func TestREADMEScenarioParses(t *testing.T) {
+	b, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(b), "```yaml\n")
+	if len(blocks) < 2 {
+		t.Fatal("no yaml block in README.md")
+	}
+	for _, blk := range blocks[1:] {
+		src := blk[:strings.Index(blk, "```")]
+		if _, err := Parse([]byte(src), env); err != nil {
+			t.Errorf("README scenario: %v", err)
+		}
+	}
 }

@@ -32,8 +32,8 @@ func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
 		o.Warmup = 2 * time.Second
 	}
 	ro, err := redis.ParseURL(s.Target)
-	if err != nil {
-		return nil, fmt.Errorf("parse target %s: %w", redact.URL(s.Target), err)
+	if err != nil { // the proxy stands in front of one server: Sentinel and Cluster targets are not supported here
+		return nil, fmt.Errorf("parse target %s (a scenario needs a redis:// or rediss:// target): %w", redact.URL(s.Target), err)
 	}
 	proxy := chaos.NewProxy("scenario", "127.0.0.1:0", ro.Addr)
 	if err := proxy.Start(); err != nil {
