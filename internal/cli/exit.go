@@ -25,6 +25,16 @@ const (
 // (exit 1). Every other error exits 2.
 var ErrCheckFailed = errors.New("check failed")
 
+// CheckFailed returns an error that exits 1 with the given message.
+func CheckFailed(format string, args ...any) error {
+	return &checkFailedError{msg: fmt.Sprintf(format, args...)}
+}
+
+type checkFailedError struct{ msg string }
+
+func (e *checkFailedError) Error() string { return e.msg }
+func (e *checkFailedError) Unwrap() error { return ErrCheckFailed }
+
 // UsageError marks an error in how the command was called (bad flag value,
 // malformed URL, missing argument).
 type UsageError struct{ Err error }

@@ -60,6 +60,10 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 			if g.Output != "table" && g.Output != "json" {
 				return Usagef("invalid --output %q: want table or json", g.Output)
 			}
+			if g.RedisURL == "" {
+				g.RedisURL = g.Getenv("REDIS_URL")
+			}
+			setupLogging(g)
 			return nil
 		},
 	}
@@ -69,12 +73,23 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 
 	f := root.PersistentFlags()
-	f.StringVar(&g.RedisURL, "redis-url", g.Getenv("REDIS_URL"), "Redis target URL, e.g. redis://:password@host:6379/0 (env REDIS_URL)")
+	// Env values are applied after parsing, never as flag defaults: a
+	// default is printed by --help, and REDIS_URL may hold a password.
+	f.StringVar(&g.RedisURL, "redis-url", "", "Redis target: redis://[user:password@]host:6379[/db], rediss:// for TLS, redis+sentinel://[:sentinelpass@]s1:26379,s2/master?password=p, redis+cluster://n1:7000,n2:7001 (env REDIS_URL)")
 	f.StringVarP(&g.Output, "output", "o", "table", "output format: table or json")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colour (also when NO_COLOR is set)")
 	f.BoolVarP(&g.Verbose, "verbose", "v", false, "verbose diagnostics on stderr")
 
 	root.AddCommand(NewVersionCmd(g))
+	root.AddCommand(NewChaosCmd(g))
+	root.AddCommand(NewHerdCmd(g))
+	root.AddCommand(NewVerifyCmd(g))
+	root.AddCommand(NewServeCmd(g))
+	root.AddCommand(NewHealthCmd(g))
+	root.AddCommand(NewWatchCmd(g))
+	root.AddCommand(NewDevCmd(g))
+	root.AddCommand(newDocsCmd(g))
+	registerCompletions(root)
 	return root
 }
 

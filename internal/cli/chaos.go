@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/pkg/chaos"
+)
+
+// envChaosAPI names the variable that gives the control API's address.
+const envChaosAPI = "RESCLI_CHAOS_API"
+
+// NewChaosCmd builds `rescli chaos`.
+func NewChaosCmd(g *Global) *cobra.Command {
+	var types strings.Builder
+	for _, t := range chaos.Types() {
+		types.WriteString("\n  " + chaos.Describe(t))
+	}
+	cmd := &cobra.Command{
+		Use:   "chaos",
+		Short: "Inject faults between Redis clients and Redis",
+		Long: `Inject faults between Redis clients and Redis with a fault-injection proxy.
+
+'rescli chaos proxy' runs the proxy and its control API; 'toxic' and 'proxies'
+talk to that API (its routes follow Toxiproxy's, so toxiproxy-cli and Toxiproxy's
+clients work too). 'inject' and 'revert' act on the Redis server itself; 'run'
+plays a scenario file. Times are in milliseconds, slicer's delay in microseconds,
+bandwidth's rate in KB/s; error presets: ` + strings.Join(chaos.ErrorPresets(), ", ") + `.
+
+Fault types, where they act, and their attributes:` + types.String(),
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newChaosProxyCmd(g), newChaosToxicCmd(g), newChaosProxiesCmd(g),
+		newChaosInjectCmd(g), newChaosRevertCmd(g), newChaosRunCmd(g)) // the last three: chaos_inject.go, chaos_run.go
+	return cmd
+}
+
+// apiFlag adds --api to cmd, defaulting to RESCLI_CHAOS_API.
+func chaosAPIFlag(cmd *cobra.Command, g *Global, dst *string) {
+	def := g.Getenv(envChaosAPI)
+	if def == "" {
+		def = "127.0.0.1:8474"
+	}
+	cmd.Flags().StringVar(dst, "api", def, "address of the chaos control API (env "+envChaosAPI+")")
+}
+
+// upstreamAddr accepts host:port or a redis:// URL and returns host:port.
+func chaosUpstreamAddr(s string) (string, error) {
+	if !strings.Contains(s, "://") {
+		return s, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "", Usagef("invalid upstream %q: want host:port or redis://host:port", redact.URL(s))
+	}
+	if u.Port() == "" {
+		return u.Host + ":6379", nil
+	}
+	return u.Host, nil
+}
+
+func chaosJSON(g *Global, v any) error {
+	enc := json.NewEncoder(g.IO.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printToxics writes toxics as a table: proxy, name, type, stream,
+// toxicity, injected, attributes.
+func chaosPrintToxics(g *Global, rows map[string][]chaos.Toxic, order []string) error {
+	tw := tabwriter.NewWriter(g.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROXY\tNAME\tTYPE\tSTREAM\tTOXICITY\tINJECTED\tATTRIBUTES")
+	for _, proxy := range order {
+		for _, t := range rows[proxy] {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\t%d\t%s\n", proxy, t.Name, t.Type, t.Stream, t.Toxicity, t.Injected, chaosAttrs(t.Attributes))
+		}
+	}
+	return tw.Flush()
+}
+
+func chaosAttrs(a chaos.Attributes) string {
+	b, _ := json.Marshal(a)
+	return string(b)
+}

@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/pkg/chaos/inject"
+)
+
+type injectOptions struct {
+	g        *Global
+	duration time.Duration
+	allow    []string
+	yes      bool
+	dryRun   bool
+}
+
+// newChaosInjectCmd builds `rescli chaos inject`.
+func newChaosInjectCmd(g *Global) *cobra.Command {
+	o := &injectOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "inject FAULT [ARGS...] --duration D",
+		Short: "Apply a server-side fault to a real Redis, reverted at its TTL or on Ctrl-C",
+		Long: `Apply a server-side fault to the Redis at --redis-url / REDIS_URL for --duration, then revert it.
+
+Faults:
+  pause [write|all]           CLIENT PAUSE (default write); reverted with CLIENT UNPAUSE
+  sleep                       DEBUG SLEEP (only where the server allows DEBUG)
+  kill-clients FILTER VALUE   CLIENT KILL type normal|pubsub|replica, addr IP:PORT, user NAME, laddr, id
+  maxclients N                CONFIG SET maxclients N, the old value restored
+  maxmemory BYTES             CONFIG SET maxmemory BYTES, the old value restored
+  failover [MASTER]           SENTINEL FAILOVER (a Sentinel target) or CLUSTER FAILOVER on a
+                              replica (a cluster node); not undone: the deployment stays healthy
+  kill-node [HOST:PORT]       kill -9 a node of a deployment rescli started ('rescli dev'),
+                              restarted with the same command line to revert
+
+Safety: the target must match --allow or RESCLI_CHAOS_ALLOW (globs over host or host:port);
+on a terminal you confirm (or pass --yes), elsewhere --yes is required; --dry-run only prints
+the plan. A fault that could not be reverted is refused before anything changes. The fault is
+reverted at its TTL, on success, on error, on Ctrl-C and on SIGTERM; before it is applied it is
+written to a journal (no password in it) so that after a crash 'rescli chaos revert' restores
+the server.`,
+		Example: `  RESCLI_CHAOS_ALLOW='*.staging.internal' rescli chaos inject maxclients 50 --duration 30s --redis-url redis://redis-1.staging.internal:6379
+  rescli chaos inject pause all --duration 5s --allow 127.0.0.1 --yes
+  rescli chaos inject maxmemory 10000000 --duration 1m --allow 127.0.0.1 --dry-run`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
+	}
+	f := cmd.Flags()
+	f.DurationVar(&o.duration, "duration", 0, "how long the fault stays on (its TTL); required")
+	f.StringSliceVar(&o.allow, "allow", nil, "host patterns faults may target (env RESCLI_CHAOS_ALLOW, comma-separated)")
+	f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be done, change nothing")
+	return cmd
+}
+
+func (o *injectOptions) run(ctx context.Context, args []string) error {
+	if o.g.RedisURL == "" {
+		return Usagef("chaos inject needs --redis-url or REDIS_URL")
+	}
+	if o.duration <= 0 {
+		return Usagef("--duration is required (the fault's TTL), e.g. --duration 30s")
+	}
+	tgt, err := inject.NewTarget(o.g.RedisURL)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	allow := append(o.allow, strings.Split(o.g.Getenv("RESCLI_CHAOS_ALLOW"), ",")...)
+	if !inject.Allowed(tgt.Opts.Addr, allow) {
+		return fmt.Errorf("refusing %s: %w; add it with --allow or RESCLI_CHAOS_ALLOW", redact.URL(o.g.RedisURL), inject.ErrNotAllowed)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	c := tgt.Client(o.duration)
+	p, err := inject.NewPlan(ctx, c, inject.Spec{Fault: args[0], Args: args[1:], Duration: o.duration})
+	_ = c.Close()
+	if err != nil {
+		if errors.Is(err, inject.ErrNotRevertible) {
+			return fmt.Errorf("refused: %w", err)
+		}
+		return &UsageError{Err: err}
+	}
+	fmt.Fprintf(o.g.IO.ErrOut, "target: %s\nplan:   %s\n", redact.URL(o.g.RedisURL), p.Description)
+	if o.dryRun {
+		fmt.Fprintln(o.g.IO.ErrOut, "dry run: nothing changed")
+		return nil
+	}
+	if !o.yes {
+		if err := o.confirm(); err != nil {
+			return err
+		}
+	}
+	j := inject.Journal{Dir: inject.DefaultDir(o.g.Getenv)}
+	return inject.Inject(ctx, tgt, p, j, o.g.IO.ErrOut)
+}
+
+func (o *injectOptions) confirm() error {
+	f, ok := o.g.IO.In.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return Usagef("refusing to change a server without confirmation: not a terminal, pass --yes")
+	}
+	fmt.Fprint(o.g.IO.ErrOut, "apply this fault? [y/N] ")
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		return errors.New("not confirmed: nothing changed")
+	}
+	return nil
+}
+
+// newChaosRevertCmd builds `rescli chaos revert`.
+func newChaosRevertCmd(g *Global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "revert",
+		Short: "Revert every server-side fault left in the journal (after a crash)",
+		Long: `Revert every fault 'rescli chaos inject' journaled and did not revert (it was killed, or the
+machine died). The journal holds no password: when a server needs one, give its URL with
+--redis-url / REDIS_URL and it is used for the entry with the same host:port.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			j := inject.Journal{Dir: inject.DefaultDir(g.Getenv)}
+			var given *redis.Options
+			if g.RedisURL != "" {
+				t, err := inject.NewTarget(g.RedisURL)
+				if err != nil {
+					return &UsageError{Err: err}
+				}
+				given = t.Opts
+			}
+			n, err := inject.RevertAll(cmd.Context(), j, func(e inject.Entry) (*redis.Client, error) {
+				o := &redis.Options{Addr: e.Addr, Username: e.Username, DB: e.DB, MaxRetries: -1, DisableIdentity: true}
+				if given != nil && given.Addr == e.Addr {
+					o = given
+				}
+				return redis.NewClient(o), nil
+			}, g.IO.ErrOut)
+			if err != nil {
+				return fmt.Errorf("chaos revert: %w", err)
+			}
+			if n == 0 {
+				fmt.Fprintln(g.IO.ErrOut, "nothing to revert")
+			}
+			return nil
+		},
+	}
+}

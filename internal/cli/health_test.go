@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rescli/rescli/pkg/health"
+)
+
+func TestHealthFlags(t *testing.T) {
+	g := &Global{Getenv: func(k string) string {
+		if k == envAdminToken {
+			return "from-env"
+		}
+		return ""
+	}}
+	cmd := NewHealthCmd(g)
+	if err := cmd.ParseFlags([]string{"--service", "http://a:1", "--service", "http://b:2/actuator/health",
+		"--detailed", "--fail-on-warn", "--timeout", "3s"}); err != nil {
+		t.Fatal(err)
+	}
+	f := cmd.Flags()
+	services, _ := f.GetStringArray("service")
+	timeout, _ := f.GetDuration("timeout")
+	if !slices.Equal(services, []string{"http://a:1", "http://b:2/actuator/health"}) || timeout.Seconds() != 3 {
+		t.Errorf("parsed services=%v timeout=%v", services, timeout)
+	}
+	if def := f.Lookup("token").DefValue; def != "" {
+		t.Errorf("--token default %q: the env value must never show in help", def)
+	}
+}
+
+func TestHealthVerdict(t *testing.T) {
+	unreachable := health.ServiceReport{Err: health.ErrUnreachable, Error: "unreachable"}
+	cases := []struct {
+		name       string
+		statuses   []health.ServiceReport
+		failOnWarn bool
+		want       int
+	}{
+		{"all pass", []health.ServiceReport{{Status: health.Pass}, {Status: health.Pass}}, false, ExitOK},
+		{"warn passes", []health.ServiceReport{{Status: health.Pass}, {Status: health.Warn}}, false, ExitOK},
+		{"fail-on-warn", []health.ServiceReport{{Status: health.Warn}}, true, ExitCheckFailed},
+		{"one fails", []health.ServiceReport{{Status: health.Pass}, {Status: health.Fail}}, false, ExitCheckFailed},
+		{"unreachable fails", []health.ServiceReport{{Status: health.Pass}, unreachable}, false, ExitCheckFailed},
+	}
+	for _, tc := range cases {
+		err := healthVerdict(tc.statuses, tc.failOnWarn)
+		if got := ExitCode(err); got != tc.want {
+			t.Errorf("%s: exit %d (%v), want %d", tc.name, got, err, tc.want)
+		}
+		if tc.want == ExitCheckFailed && !errors.Is(err, ErrCheckFailed) {
+			t.Errorf("%s: %v does not wrap ErrCheckFailed", tc.name, err)
+		}
+	}
+}
+
+func TestServeFlags(t *testing.T) {
+	g := &Global{Getenv: func(string) string { return "" }}
+	cmd := NewServeCmd(g)
+	if err := cmd.ParseFlags([]string{"--listen", "0.0.0.0:9000", "--workers", "40", "--rate", "2.5",
+		"--fail-service", "background_services"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ flag, want string }{
+		{"listen", "0.0.0.0:9000"}, {"workers", "40"}, {"rate", "2.5"}, {"fail-service", "background_services"},
+		{"health-interval", "5s"}, {"open-timeout", "1m0s"},
+	} {
+		if got := cmd.Flags().Lookup(tc.flag).Value.String(); got != tc.want {
+			t.Errorf("--%s = %s, want %s", tc.flag, got, tc.want)
+		}
+	}
+	bad := []serveOptions{
+		{Workers: -1, Rate: 1, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1},
+		{Workers: 1, Rate: 0, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1},
+		{Workers: 1, Rate: 1, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1, FailService: "x"},
+	}
+	for _, o := range bad {
+		var ue *UsageError
+		if err := o.validate(); !errors.As(err, &ue) {
+			t.Errorf("validate(%+v) = %v, want a usage error", o, err)
+		}
+	}
+}
+
+// rescli health reads other services' formats and judges them: a Spring
+// Boot service that is DOWN fails (exit 1); a Kubernetes readyz passes.
+func TestHealthReadsOtherFormats(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/actuator/health":
+			w.Header().Set("Content-Type", "application/vnd.spring-boot.actuator.v3+json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"status":"DOWN","components":{"db":{"status":"UP"},`+
+				`"redis":{"status":"DOWN","details":{"error":"Unable to connect to redis://:hunter2@cache:6379"}}}}`)
+		case "/readyz":
+			_, _ = io.WriteString(w, "[+]ping ok\n[+]etcd ok\nreadyz check passed\n")
+		}
+	}))
+	defer ts.Close()
+	var out, errOut bytes.Buffer
+	g := &Global{Output: "table", NoColor: true, IO: IOStreams{Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }}
+	err := runHealth(context.Background(), g, &healthOptions{
+		Services: []string{ts.URL + "/actuator/health", ts.URL + "/readyz?verbose"}, Timeout: 2 * time.Second})
+	if ExitCode(err) != ExitCheckFailed {
+		t.Errorf("exit %d (%v), want 1", ExitCode(err), err)
+	}
+	for _, want := range []string{"/actuator/health  FAIL  (actuator", "redis:status", "redis://:***@cache:6379",
+		"/readyz?verbose  PASS  (kubernetes", "etcd:status", "2 services: 1 pass, 0 warn, 1 fail, 0 error"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "hunter2") {
+		t.Error("output contains the password")
+	}
+}

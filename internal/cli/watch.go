@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// watchEnvToken names the variable --token defaults to.
+const watchEnvToken = "RESCLI_ADMIN_TOKEN"
+
+// watchOptions are `rescli watch`'s flags.
+type watchOptions struct {
+	g *Global
+
+	rate     float64       // probe commands per second
+	refresh  time.Duration // screen refresh and sampling
+	summary  time.Duration // non-TTY summary line interval
+	duration time.Duration // stop after; 0 until interrupted
+	chaos    bool
+
+	failures   int
+	openWait   time.Duration
+	maxOpen    time.Duration
+	timeout    time.Duration
+	services   []string
+	token      string
+	forcePlain bool
+}
+
+// NewWatchCmd builds `rescli watch`.
+func NewWatchCmd(g *Global) *cobra.Command {
+	o := &watchOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "watch",
+		Short: "Watch circuit breakers live: state, transitions, rate, errors, latency, pool",
+		Long: `Watch circuit breakers live, for on-call.
+
+With a Redis target (--redis-url, REDIS_URL, or an embedded Redis when neither is
+set) rescli sends its own light probe traffic (--rate PINGs per second, one at a
+time) through a resilient manager and shows that manager's breaker: its state
+(CLOSED, OPEN, HALF_OPEN), time in state, trips, next probe, every transition with
+its reason, request rate and error share over a rolling 10 s with sparklines,
+latency p50/p90/p99, pool, retries and fallbacks. The breaker's timings are short
+by default (--open-timeout 5s) so that recovery is visible in seconds.
+
+--chaos puts an in-process fault-injection proxy between the probe and Redis; f
+opens a fault menu (latency, blackhole, reset, down, maxclients, LOADING, restart,
+clear all) that asks before it injects. Quitting removes every fault, also on
+Ctrl-C and SIGTERM.
+
+With --service URL (repeatable) it polls running services' /health/redis and
+/health/services instead and shows one tile per service (--token or
+RESCLI_ADMIN_TOKEN for their admin endpoints).
+
+Keys: ? help, p pause (data is still collected), / filter, f faults, q quit.
+When stdout is not a terminal there is no TUI: one line per transition and a
+summary line every --summary, or NDJSON events with -o json.`,
+		Example: `  rescli watch
+  rescli watch --redis-url redis://127.0.0.1:6379 --chaos
+  rescli watch --service http://127.0.0.1:8080 --service http://127.0.0.1:8081 --token $RESCLI_ADMIN_TOKEN
+  rescli watch -o json --duration 1m | tee watch.ndjson`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	f := cmd.Flags()
+	f.Float64Var(&o.rate, "rate", 5, "probe commands (PING) per second against a Redis target; one at a time")
+	f.DurationVar(&o.refresh, "refresh", time.Second, "how often the screen is refreshed and services are polled")
+	f.DurationVar(&o.summary, "summary", 10*time.Second, "summary line interval when stdout is not a terminal")
+	f.DurationVar(&o.duration, "duration", 0, "stop after this long (default: until q, Ctrl-C or SIGTERM)")
+	f.BoolVar(&o.chaos, "chaos", false, "put an in-process fault proxy between the probe and Redis; f injects faults")
+	f.IntVar(&o.failures, "failure-threshold", 5, "consecutive probe failures that open the breaker")
+	f.DurationVar(&o.openWait, "open-timeout", 5*time.Second, "first wait of an open breaker before it probes")
+	f.DurationVar(&o.maxOpen, "max-open-timeout", 30*time.Second, "cap of the open wait, which grows while probes fail")
+	f.DurationVar(&o.timeout, "timeout", time.Second, "dial, read and write timeout of one probe")
+	f.StringArrayVar(&o.services, "service", nil, "base URL of a running service to watch through its health endpoints (repeatable)")
+	f.StringVar(&o.token, "token", "", "admin token for the services' /health/* endpoints (env "+watchEnvToken+")")
+	f.BoolVar(&o.forcePlain, "plain", false, "print plain lines even when stdout is a terminal")
+	return cmd
+}
+
+func (o *watchOptions) validate() error {
+	switch {
+	case o.rate <= 0 || o.rate > 1000:
+		return Usagef("--rate must be in (0, 1000] probes per second")
+	case o.refresh < 10*time.Millisecond:
+		return Usagef("--refresh must be at least 10ms")
+	case o.summary <= 0:
+		return Usagef("--summary must be positive")
+	case o.failures < 1:
+		return Usagef("--failure-threshold must be at least 1")
+	case o.openWait <= 0 || o.maxOpen < o.openWait:
+		return Usagef("--open-timeout must be positive and at most --max-open-timeout")
+	case o.timeout <= 0:
+		return Usagef("--timeout must be positive")
+	case len(o.services) > 0 && o.chaos:
+		return Usagef("--chaos works on a Redis target, not with --service")
+	}
+	return nil
+}
+
+func (o *watchOptions) run(ctx context.Context) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	tty := o.useTUI()
+	if o.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.duration)
+		defer cancel()
+	}
+	// The TUI gets Ctrl-C as a key and SIGTERM through bubbletea; a hang-up
+	// (terminal closed) ends both modes through ctx, so cleanup still runs.
+	sigs := []os.Signal{syscall.SIGHUP}
+	if !tty {
+		sigs = append(sigs, os.Interrupt, syscall.SIGTERM)
+	}
+	ctx, stop := signal.NotifyContext(ctx, sigs...)
+	defer stop()
+	src, err := o.openSource()
+	if err != nil {
+		return err
+	}
+	defer src.close() // removes every fault, then closes the manager and proxy
+	if tty {
+		err = o.runTUI(ctx, src)
+	} else {
+		err = o.runPlain(ctx, src)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
+// useTUI: a terminal on stdout, no JSON and no --plain.
+func (o *watchOptions) useTUI() bool {
+	if o.forcePlain || o.g.JSON() {
+		return false
+	}
+	f, ok := o.g.IO.Out.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (o *watchOptions) openSource() (watchSource, error) {
+	if len(o.services) > 0 {
+		return newWatchServices(o)
+	}
+	return newWatchRedis(o)
+}

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"context"
+	"sync"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/rescli/rescli/pkg/tui"
+)
+
+// runPlain is watch without a terminal: a line (or NDJSON event) per
+// transition and a summary per target every --summary, the first one as
+// soon as the target was read, and a last one at the end.
+func (o *watchOptions) runPlain(ctx context.Context, src watchSource) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events := make(chan tea.Msg, 64)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(events)
+		src.run(ctx, watchEmitter(ctx, events))
+	}()
+	p := newWatchPrinter(o.g, o.summary)
+	p.start(src.describe())
+	for msg := range events {
+		switch msg := msg.(type) {
+		case tui.TransitionMsg:
+			p.transition(msg)
+		case tui.SampleMsg:
+			p.sample(msg)
+		}
+		if p.err != nil {
+			cancel() // the reader went away: stop, and drain what is in flight
+		}
+	}
+	wg.Wait()
+	p.flush()
+	return p.err
+}

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rescli/rescli/pkg/tui"
+)
+
+// watchPrinter writes watch's plain lines or NDJSON events.
+type watchPrinter struct {
+	w     io.Writer
+	json  bool
+	every time.Duration
+	tally map[string]*watchTally
+	order []string
+	err   error
+}
+
+// watchTally is one target's latest reading and the counters at its last
+// summary, from which the summary's rate and error share are computed.
+type watchTally struct {
+	last, prev tui.SampleMsg
+	printed    bool
+}
+
+func newWatchPrinter(g *Global, every time.Duration) *watchPrinter {
+	return &watchPrinter{w: g.IO.Out, json: g.JSON(), every: every, tally: map[string]*watchTally{}}
+}
+
+func (p *watchPrinter) start(source string) {
+	now := time.Now()
+	if p.json {
+		p.emit(struct {
+			Type           string    `json:"type"`
+			Time           time.Time `json:"time"`
+			Source         string    `json:"source"`
+			SummaryEveryMS int64     `json:"summary_every_ms"`
+		}{"start", now, source, p.every.Milliseconds()})
+		return
+	}
+	p.line(fmt.Sprintf("%s watching %s: a line per transition, a summary every %s", watchTS(now), source, p.every))
+}
+
+func (p *watchPrinter) transition(m tui.TransitionMsg) {
+	t := m.Transition
+	if p.json {
+		p.emit(watchTransitionEvent{Type: "transition", Time: t.At, Target: m.Target, From: t.From.String(),
+			To: t.To.String(), Reason: t.Reason, Error: t.Err, OpenForMS: t.OpenFor.Milliseconds()})
+		return
+	}
+	s := fmt.Sprintf("%s %s %s → %s %s", watchTS(t.At), m.Target, t.From, t.To, tui.Reason(t))
+	if t.OpenFor > 0 {
+		s += fmt.Sprintf(" (probe in %s)", t.OpenFor.Round(time.Millisecond))
+	}
+	p.line(s)
+}
+
+func (p *watchPrinter) sample(m tui.SampleMsg) {
+	t := p.tally[m.Target]
+	if t == nil {
+		t = &watchTally{}
+		p.tally[m.Target] = t
+		p.order = append(p.order, m.Target)
+	}
+	t.last = m
+	if !t.printed || m.At.Sub(t.prev.At) >= p.every {
+		p.summary(t)
+	}
+}
+
+// flush prints a last summary of every target read since its last one.
+func (p *watchPrinter) flush() {
+	for _, name := range p.order {
+		if t := p.tally[name]; t.last.At.After(t.prev.At) {
+			p.summary(t)
+		}
+	}
+}
+
+func (p *watchPrinter) summary(t *watchTally) {
+	ev := newWatchSummary(t.prev, t.last, t.printed)
+	t.prev, t.printed = t.last, true
+	if p.json {
+		p.emit(ev)
+		return
+	}
+	p.line(ev.text())
+}
+
+func (p *watchPrinter) emit(v any) {
+	b, err := json.Marshal(v)
+	if err == nil {
+		_, err = p.w.Write(append(b, '\n'))
+	}
+	p.keep(err)
+}
+
+func (p *watchPrinter) line(s string) {
+	_, err := io.WriteString(p.w, s+"\n")
+	p.keep(err)
+}
+
+func (p *watchPrinter) keep(err error) {
+	if err != nil && p.err == nil {
+		p.err = fmt.Errorf("write output: %w", err)
+	}
+}
+
+type watchTransitionEvent struct {
+	Type      string    `json:"type"`
+	Time      time.Time `json:"time"`
+	Target    string    `json:"target"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Reason    string    `json:"reason"`
+	Error     string    `json:"error,omitempty"`
+	OpenForMS int64     `json:"open_for_ms,omitempty"`
+}
+
+func watchTS(t time.Time) string { return t.Format(time.RFC3339) }
+
+func watchOneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func watchState(m tui.SampleMsg) string {
+	if m.Err != "" {
+		return "UNKNOWN"
+	}
+	return m.Snap.State.String()
+}

@@ -1,0 +1,77 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/rescli/rescli/pkg/manager"
+)
+
+// logView is the transition log, newest first, filtered, in rows lines.
+func (w Watch) logView(d *data, width, rows int) []string {
+	st := w.cfg.Styles
+	title := "transitions, newest first"
+	if w.filter != "" {
+		title += fmt.Sprintf(" · filter %q", w.filter)
+	}
+	out := []string{rule(st.Dim.Render("── "+title+" "), width)}
+	multi := len(d.targets) > 1
+	for i := len(d.log) - 1; i >= 0 && len(out) < rows; i-- {
+		e := d.log[i]
+		if !contains(e.text(), w.filter) {
+			continue
+		}
+		out = append(out, w.logLine(e, multi))
+	}
+	if len(out) == 1 {
+		msg := "no transitions yet"
+		if len(d.log) > 0 {
+			msg = "no transition matches the filter"
+		}
+		out = append(out, st.Dim.Render(msg))
+	}
+	return out
+}
+
+// logLine reads e.g. "12:03:41 CLOSED → OPEN after 5 consecutive failures:
+// dial tcp: connection refused · probe in 5s".
+func (w Watch) logLine(e logEntry, multi bool) string {
+	st := w.cfg.Styles
+	var b strings.Builder
+	b.WriteString(st.Dim.Render(clock(e.t.At)) + " ")
+	if multi {
+		b.WriteString(st.Title.Render(e.target) + " ")
+	}
+	b.WriteString(st.StateWord(e.t.From.String()) + " → " + st.StateWord(e.t.To.String()) + " ")
+	b.WriteString(Reason(e.t))
+	if e.t.OpenFor > 0 {
+		b.WriteString(st.Dim.Render(" · probe in " + since(e.t.OpenFor.Round(time.Second))))
+	}
+	return b.String()
+}
+
+// Reason says why a transition happened, for a log line: "after 5
+// consecutive failures: dial tcp …: connection refused". The failure is
+// named only when it opened the breaker.
+func Reason(t manager.Transition) string {
+	r := t.Reason
+	if r != "" && r[0] >= '0' && r[0] <= '9' {
+		r = "after " + r
+	}
+	if t.Err != "" && t.To == manager.Open && !strings.Contains(r, t.Err) {
+		r += ": " + oneLine(t.Err)
+	}
+	return r
+}
+
+// rule pads a section title with a line to the full width.
+func rule(title string, width int) string {
+	n := width - ansi.StringWidth(title)
+	if n <= 0 {
+		return title
+	}
+	return title + strings.Repeat("─", n)
+}
