@@ -23,7 +23,11 @@ func NewChaosCmd(g *Global) *cobra.Command {
 		types.WriteString("\n  " + chaos.Describe(t))
 	}
 	cmd := &cobra.Command{
-		Use:   "chaos",
+		Use: "chaos",
+		Example: `  rescli chaos proxy --upstream 127.0.0.1:6379 --toxic latency,latency=100
+  rescli chaos toxic add redis -t timeout -s both
+  rescli chaos inject maxclients 50 --duration 30s --allow 127.0.0.1 --redis-url redis://127.0.0.1:6379
+  rescli chaos run testdata/scenarios/latency-spike.yaml`,
 		Short: "Inject faults between Redis clients and Redis",
 		Long: `Inject faults between Redis clients and Redis with a fault-injection proxy.
 

@@ -125,8 +125,9 @@ func (o *injectOptions) confirm() error {
 // newChaosRevertCmd builds `rescli chaos revert`.
 func newChaosRevertCmd(g *Global) *cobra.Command {
 	return &cobra.Command{
-		Use:   "revert",
-		Short: "Revert every server-side fault left in the journal (after a crash)",
+		Use:     "revert",
+		Example: "  rescli chaos revert\n  rescli chaos revert --redis-url redis://:$REDIS_PASSWORD@127.0.0.1:6379",
+		Short:   "Revert every server-side fault left in the journal (after a crash)",
 		Long: `Revert every fault 'rescli chaos inject' journaled and did not revert (it was killed, or the
 machine died). The journal holds no password: when a server needs one, give its URL with
 --redis-url / REDIS_URL and it is used for the entry with the same host:port.`,

@@ -11,15 +11,17 @@ import (
 
 func newChaosProxiesCmd(g *Global) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "proxies",
-		Short: "Inspect the proxies of a running chaos API",
-		Args:  cobra.NoArgs,
+		Use:     "proxies",
+		Example: "  rescli chaos proxies ls --api 127.0.0.1:8474",
+		Short:   "Inspect the proxies of a running chaos API",
+		Args:    cobra.NoArgs,
 	}
 	var api string
 	ls := &cobra.Command{
-		Use:   "ls",
-		Short: "List proxies with their connections and fault counts",
-		Args:  cobra.NoArgs,
+		Use:     "ls",
+		Example: "  rescli chaos proxies ls\n  rescli chaos proxies ls -o json",
+		Short:   "List proxies with their connections and fault counts",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			proxies, err := chaos.NewClient(api, nil).Proxies(chaosCtx(cmd))
 			if err != nil {

@@ -23,9 +23,10 @@ type chaosToxicOptions struct {
 
 func newChaosToxicCmd(g *Global) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "toxic",
-		Short: "Add, change, remove and list faults on a running chaos proxy",
-		Args:  cobra.NoArgs,
+		Use:     "toxic",
+		Example: "  rescli chaos toxic add redis -t latency -a latency=100\n  rescli chaos toxic ls redis\n  rescli chaos toxic rm redis -n latency_downstream",
+		Short:   "Add, change, remove and list faults on a running chaos proxy",
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(newToxicAddCmd(g), newToxicUpdateCmd(g), newToxicRmCmd(g), newToxicLsCmd(g))
 	return cmd
@@ -48,10 +49,11 @@ func newToxicAddCmd(g *Global) *cobra.Command {
 func newToxicUpdateCmd(g *Global) *cobra.Command {
 	o := &chaosToxicOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "update PROXY -n NAME [-a key=value]... [--toxicity F]",
-		Short: "Change a fault's attributes or toxicity",
-		Args:  cobra.ExactArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return o.update(cmd, args[0]) },
+		Use:     "update PROXY -n NAME [-a key=value]... [--toxicity F]",
+		Example: "  rescli chaos toxic update redis -n latency_downstream -a latency=500\n  rescli chaos toxic update redis -n error_downstream --toxicity 0.5",
+		Short:   "Change a fault's attributes or toxicity",
+		Args:    cobra.ExactArgs(1),
+		RunE:    func(cmd *cobra.Command, args []string) error { return o.update(cmd, args[0]) },
 	}
 	o.flags(cmd, false)
 	return cmd
@@ -60,9 +62,10 @@ func newToxicUpdateCmd(g *Global) *cobra.Command {
 func newToxicRmCmd(g *Global) *cobra.Command {
 	o := &chaosToxicOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "rm PROXY -n NAME",
-		Short: "Remove a fault",
-		Args:  cobra.ExactArgs(1),
+		Use:     "rm PROXY -n NAME",
+		Example: "  rescli chaos toxic rm redis -n latency_downstream",
+		Short:   "Remove a fault",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.name == "" {
 				return Usagef("--name is required")
@@ -151,9 +154,10 @@ func (o *chaosToxicOptions) printOne(proxy string, t chaos.Toxic) error {
 func newToxicLsCmd(g *Global) *cobra.Command {
 	var api string
 	cmd := &cobra.Command{
-		Use:   "ls [PROXY]",
-		Short: "List the faults of one proxy or of all",
-		Args:  cobra.MaximumNArgs(1),
+		Use:     "ls [PROXY]",
+		Example: "  rescli chaos toxic ls\n  rescli chaos toxic ls redis -o json",
+		Short:   "List the faults of one proxy or of all",
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			proxies, err := chaos.NewClient(api, nil).Proxies(chaosCtx(cmd))
 			if err != nil {

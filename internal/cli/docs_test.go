@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // The man pages, Markdown pages and shell completions in the repository are
@@ -47,4 +49,26 @@ func compareTree(t *testing.T, got, want string) {
 			t.Errorf("%s is not current: run scripts/gen-docs.sh", filepath.Join(want, strings.TrimPrefix(f, got+"/")))
 		}
 	}
+}
+
+// Every command a user types has runnable examples in its help (cobra's
+// own completion commands aside).
+func TestEveryCommandHasExamples(t *testing.T) {
+	g := &Global{IO: IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" || strings.HasPrefix(c.CommandPath(), "rescli completion") {
+			return
+		}
+		if c.Example == "" {
+			t.Errorf("%s has no examples", c.CommandPath())
+		}
+		if c.Short == "" {
+			t.Errorf("%s has no one-line summary", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewRootCmd(g))
 }

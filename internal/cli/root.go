@@ -47,7 +47,10 @@ func Main(args []string, streams IOStreams, getenv func(string) string) int {
 // NewRootCmd builds the command tree around g.
 func NewRootCmd(g *Global) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "rescli",
+		Use: "rescli",
+		Example: `  rescli herd --services 40
+  rescli watch --redis-url redis://127.0.0.1:6379 --chaos
+  rescli verify --redis-url redis://staging-redis:6379 --junit verify.xml`,
 		Short: "Reproduce, inject and watch Redis resilience problems",
 		Long: `rescli reproduces a thundering-herd start-up against Redis, injects Redis faults,
 watches circuit breakers recover, reads health reports from running services and

@@ -49,9 +49,10 @@ func Build() BuildInfo {
 // NewVersionCmd builds `rescli version`.
 func NewVersionCmd(g *Global) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print rescli's version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Example: "  rescli version\n  rescli version -o json",
+		Short:   "Print rescli's version",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			b := Build()
 			if g.JSON() {
