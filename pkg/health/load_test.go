@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/chaos"
 	"github.com/rescli/rescli/pkg/manager"
 )
 
 // BenchmarkHealthUnderOutage sends GET /health at 1,000 requests/s for one
 // second (open loop: a request is sent every millisecond whether or not the
-// previous ones answered) while Redis is frozen with SIGSTOP — a blackhole:
-// connections are accepted by the kernel and nothing answers. It reports
+// previous ones answered) while Redis is blackholed through a pkg/chaos proxy
+// (a timeout fault: connections are accepted and nothing answers). It reports
 // p50 and p99 for rescli's handler, which answers from cached state, and
 // for a naive handler that PINGs Redis inline and so waits for the
 // manager's 1s read timeout (or its breaker, once open).
@@ -26,15 +27,21 @@ func BenchmarkHealthUnderOutage(b *testing.B) {
 	for _, name := range []string{"rescli", "naive"} {
 		b.Run(name, func(b *testing.B) {
 			srv := redistest.Start(b)
-			c := benchChecker(b, srv.URL())
+			proxy := chaos.NewProxy("bench", "127.0.0.1:0", srv.Addr)
+			if err := proxy.Start(); err != nil {
+				b.Fatal(err)
+			}
+			defer proxy.Close()
+			c := benchChecker(b, "redis://"+proxy.Addr())
 			h := c.Handler()
 			if name == "naive" {
 				h = naiveHandler(c.opts.Manager)
 			}
 			ts := httptest.NewServer(h)
 			defer ts.Close()
-			srv.Pause()
-			defer srv.Resume()
+			if _, err := proxy.AddToxic(chaos.Toxic{Name: "blackhole", Type: "timeout", Stream: chaos.StreamBoth, Toxicity: 1}); err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
 				lat := openLoop(b, ts.URL+PathBasic, 1000, time.Second)
 				b.ReportMetric(quantile(lat, 0.50), "p50-ms")
