@@ -48,11 +48,15 @@ func (p *watchPrinter) start(source string) {
 func (p *watchPrinter) transition(m tui.TransitionMsg) {
 	t := m.Transition
 	if p.json {
-		p.emit(watchTransitionEvent{Type: "transition", Time: t.At, Target: m.Target, From: t.From.String(),
+		p.emit(watchTransitionEvent{Type: "transition", Time: t.At, Target: m.Target, Node: t.Node, From: t.From.String(),
 			To: t.To.String(), Reason: t.Reason, Error: t.Err, OpenForMS: t.OpenFor.Milliseconds()})
 		return
 	}
-	s := fmt.Sprintf("%s %s %s → %s %s", watchTS(t.At), m.Target, t.From, t.To, tui.Reason(t))
+	target := m.Target
+	if t.Node != "" { // a Cluster node's own breaker
+		target += " " + t.Node
+	}
+	s := fmt.Sprintf("%s %s %s → %s %s", watchTS(t.At), target, t.From, t.To, tui.Reason(t))
 	if t.OpenFor > 0 {
 		s += fmt.Sprintf(" (probe in %s)", t.OpenFor.Round(time.Millisecond))
 	}
@@ -114,6 +118,7 @@ type watchTransitionEvent struct {
 	Type      string    `json:"type"`
 	Time      time.Time `json:"time"`
 	Target    string    `json:"target"`
+	Node      string    `json:"node,omitempty"` // a Cluster node's own breaker
 	From      string    `json:"from"`
 	To        string    `json:"to"`
 	Reason    string    `json:"reason"`

@@ -113,7 +113,7 @@ func (w Watch) detail(d *data, t *target, width int) []string {
 	if w.cfg.Faults != nil {
 		lines = append(lines, lab("faults")+w.faultsText(d))
 	}
-	return lines
+	return append(lines, w.topologyLines(s, width)...)
 }
 
 // stateInfo is the three lines beside the banner.

@@ -45,6 +45,9 @@ func (w Watch) logLine(e logEntry, multi bool) string {
 	if multi {
 		b.WriteString(st.Title.Render(e.target) + " ")
 	}
+	if e.t.Node != "" { // a Cluster node's own breaker
+		b.WriteString(st.Title.Render(e.t.Node) + " ")
+	}
 	b.WriteString(st.StateWord(e.t.From.String()) + " → " + st.StateWord(e.t.To.String()) + " ")
 	b.WriteString(Reason(e.t))
 	if e.t.OpenFor > 0 {
