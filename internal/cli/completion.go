@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"context"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rescli/rescli/pkg/chaos"
 	"github.com/rescli/rescli/pkg/chaos/inject"
 	"github.com/rescli/rescli/pkg/herd"
 	"github.com/rescli/rescli/pkg/verify"
@@ -36,6 +40,7 @@ func registerCompletions(root *cobra.Command) {
 			_ = cmd.RegisterFlagCompletionFunc(flag, fn)
 		}
 	}
+	registerChaosAPICompletions(root)
 	if cmd, _, err := root.Find([]string{"chaos", "inject"}); err == nil && cmd.Name() == "inject" {
 		cmd.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			if len(args) == 0 {
@@ -45,6 +50,55 @@ func registerCompletions(root *cobra.Command) {
 				return []string{"write", "all"}, cobra.ShellCompDirectiveNoFileComp
 			}
 			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+}
+
+// registerChaosAPICompletions completes proxy names (the first argument of
+// `chaos toxic add|update|rm|ls`), toxic names (-n) and fault types (-t)
+// from the running control API named by --api / RESCLI_CHAOS_API. An API
+// that does not answer within a second completes nothing.
+func registerChaosAPICompletions(root *cobra.Command) {
+	proxies := func(cmd *cobra.Command) []chaos.ProxyJSON {
+		api, _ := cmd.Flags().GetString("api")
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		ps, err := chaos.NewClient(api, &http.Client{Timeout: time.Second}).Proxies(ctx)
+		if err != nil {
+			return nil
+		}
+		return ps
+	}
+	for _, name := range []string{"add", "update", "rm", "ls"} {
+		cmd, _, err := root.Find([]string{"chaos", "toxic", name})
+		if err != nil || cmd.Name() != name {
+			continue
+		}
+		cmd.ValidArgsFunction = func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, p := range proxies(c) {
+				names = append(names, p.Name)
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		}
+		if cmd.Flags().Lookup("name") != nil && name != "add" {
+			_ = cmd.RegisterFlagCompletionFunc("name", func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				var names []string
+				for _, p := range proxies(c) {
+					if len(args) == 0 || p.Name == args[0] {
+						for _, t := range p.Toxics {
+							names = append(names, t.Name)
+						}
+					}
+				}
+				return names, cobra.ShellCompDirectiveNoFileComp
+			})
+		}
+		if cmd.Flags().Lookup("type") != nil {
+			_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(chaos.Types(), cobra.ShellCompDirectiveNoFileComp))
 		}
 	}
 }
