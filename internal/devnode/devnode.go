@@ -27,20 +27,23 @@ type Node struct {
 	Dir  string   `json:"dir"`  // its working directory
 }
 
-// Dir is $RESCLI_STATE_DIR/dev-nodes, else under $XDG_STATE_HOME/rescli or
-// ~/.local/state/rescli.
-func Dir(getenv func(string) string) string {
-	base := getenv("RESCLI_STATE_DIR")
-	if base == "" {
-		if x := getenv("XDG_STATE_HOME"); x != "" {
-			base = filepath.Join(x, "rescli")
-		} else if home, err := os.UserHomeDir(); err == nil {
-			base = filepath.Join(home, ".local", "state", "rescli")
-		} else {
-			base = filepath.Join(os.TempDir(), "rescli")
-		}
+// Dir is the dev-nodes folder of the state directory (see StateDir).
+func Dir(getenv func(string) string) string { return filepath.Join(StateDir(getenv), "dev-nodes") }
+
+// StateDir is rescli's state directory: $RESCLI_STATE_DIR, else
+// $XDG_STATE_HOME/rescli, else ~/.local/state/rescli. The chaos journal
+// and the dev-node register live under it.
+func StateDir(getenv func(string) string) string {
+	if base := getenv("RESCLI_STATE_DIR"); base != "" {
+		return base
 	}
-	return filepath.Join(base, "dev-nodes")
+	if x := getenv("XDG_STATE_HOME"); x != "" {
+		return filepath.Join(x, "rescli")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "rescli")
+	}
+	return filepath.Join(os.TempDir(), "rescli")
 }
 
 // File is where addr's record lives in dir.

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/rescli/rescli/internal/devnode"
 )
 
 // Entry is one applied fault as the journal keeps it: enough to revert it
@@ -32,20 +34,10 @@ type Entry struct {
 // Journal is a directory of entries, one file each.
 type Journal struct{ Dir string }
 
-// DefaultDir is $RESCLI_STATE_DIR, else $XDG_STATE_HOME/rescli, else
-// ~/.local/state/rescli; the journal lives in its chaos-journal folder.
+// DefaultDir is the chaos-journal folder of rescli's state directory:
+// $RESCLI_STATE_DIR, else $XDG_STATE_HOME/rescli, else ~/.local/state/rescli.
 func DefaultDir(getenv func(string) string) string {
-	base := getenv("RESCLI_STATE_DIR")
-	if base == "" {
-		if x := getenv("XDG_STATE_HOME"); x != "" {
-			base = filepath.Join(x, "rescli")
-		} else if home, err := os.UserHomeDir(); err == nil {
-			base = filepath.Join(home, ".local", "state", "rescli")
-		} else {
-			base = filepath.Join(os.TempDir(), "rescli")
-		}
-	}
-	return filepath.Join(base, "chaos-journal")
+	return filepath.Join(devnode.StateDir(getenv), "chaos-journal")
 }
 
 func newID() string {
