@@ -12,7 +12,7 @@ import (
 // plotting libraries (gonum/plot) would pull in a large dependency tree for it.
 func SVG(rep *Report) string {
 	const width, panelH, left, top, gap = 760, 220, 60, 50, 70
-	height := top + 2*panelH + gap + 60
+	height := top + 2*panelH + gap + 50 + 18*len(rep.Strategies)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`)
@@ -53,14 +53,38 @@ func SVG(rep *Report) string {
 	}
 	panel(top+panelH+gap, "services ready", int64(rep.Services), func(p Sample) int64 { return p.Ready })
 	axisY := top + 2*panelH + gap + 18
-	fmt.Fprintf(&b, `<text x="%d" y="%d">0</text><text x="%d" y="%d" text-anchor="end">%d ms</text>`, left, axisY, left+plotW, axisY, maxMS)
-	for si, s := range rep.Strategies {
-		x := left + si*170
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="4" fill="%s"/><text x="%d" y="%d">%s (%d/%d ready, %d rejected)</text>`,
-			x, axisY+18, palette[si%len(palette)], x+18, axisY+23, html.EscapeString(s.Name), s.Ready+s.Degraded, rep.Services, s.RejectedConnections)
+	step := tickStep(maxMS)
+	for ms := int64(0); ms <= maxMS; ms += step {
+		x := left + int(int64(plotW)*ms/maxMS)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`, x, axisY, tickLabel(ms))
+	}
+	for si, s := range rep.Strategies { // one legend line each, so long names never overlap
+		y := axisY + 22 + si*18
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="4" fill="%s"/><text x="%d" y="%d">%s: %d/%d ready, peak %d connections, %d rejected</text>`,
+			left, y-5, palette[si%len(palette)], left+20, y, html.EscapeString(s.Name), s.Ready+s.Degraded, rep.Services, s.PeakConnections, s.RejectedConnections)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// tickStep picks a round time step giving 4 to 10 ticks.
+func tickStep(maxMS int64) int64 {
+	for _, s := range []int64{10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000} {
+		if maxMS/s <= 10 {
+			return s
+		}
+	}
+	return 120000
+}
+
+func tickLabel(ms int64) string {
+	if ms >= 1000 && ms%1000 == 0 {
+		return fmt.Sprintf("%ds", ms/1000)
+	}
+	if ms >= 1000 {
+		return fmt.Sprintf("%.1fs", float64(ms)/1000)
+	}
+	return fmt.Sprintf("%dms", ms)
 }
 
 // palette is distinguishable for common colour-vision deficiencies.
