@@ -4,7 +4,7 @@
 # Starts its own redis-server and proxies on free loopback ports.
 #
 #   scripts/bench-proxy.sh            # default request counts
-#   N=200000 scripts/bench-proxy.sh   # more requests per run
+#   N=1000000 scripts/bench-proxy.sh  # more requests per run
 #   TOXIPROXY=/path/to/toxiproxy-server scripts/bench-proxy.sh
 #                                     # also run Toxiproxy, same Redis, same run
 # (build one outside the repo: go build github.com/Shopify/toxiproxy/v2/cmd/server)

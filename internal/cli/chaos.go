@@ -45,7 +45,7 @@ Fault types, where they act, and their attributes:` + types.String(),
 	return cmd
 }
 
-// apiFlag adds --api to cmd, defaulting to RESCLI_CHAOS_API.
+// chaosAPIFlag adds --api to cmd, defaulting to RESCLI_CHAOS_API.
 func chaosAPIFlag(cmd *cobra.Command, g *Global, dst *string) {
 	def := g.Getenv(envChaosAPI)
 	if def == "" {
@@ -54,7 +54,7 @@ func chaosAPIFlag(cmd *cobra.Command, g *Global, dst *string) {
 	cmd.Flags().StringVar(dst, "api", def, "address of the chaos control API (env "+envChaosAPI+")")
 }
 
-// upstreamAddr accepts host:port or a redis:// URL and returns host:port.
+// chaosUpstreamAddr accepts host:port or a redis:// URL and returns host:port.
 func chaosUpstreamAddr(s string) (string, error) {
 	if !strings.Contains(s, "://") {
 		return s, nil
@@ -75,7 +75,7 @@ func chaosJSON(g *Global, v any) error {
 	return enc.Encode(v)
 }
 
-// printToxics writes toxics as a table: proxy, name, type, stream,
+// chaosPrintToxics writes toxics as a table: proxy, name, type, stream,
 // toxicity, injected, attributes.
 func chaosPrintToxics(g *Global, rows map[string][]chaos.Toxic, order []string) error {
 	tw := tabwriter.NewWriter(g.IO.Out, 0, 4, 2, ' ', 0)

@@ -81,9 +81,6 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	if !inject.Allowed(tgt.Opts.Addr, allow) {
 		return fmt.Errorf("refusing %s: %w; add it with --allow or RESCLI_CHAOS_ALLOW", redact.URL(o.g.RedisURL), inject.ErrNotAllowed)
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	c := tgt.Client(o.duration)

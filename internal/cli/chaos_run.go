@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,7 +46,7 @@ Exit codes: 0 the hypothesis held, 1 it did not (or the run was aborted or inter
 			if dryRun {
 				return printPlan(g.IO.Out, s)
 			}
-			ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			var live io.Writer
 			if !g.JSON() {
@@ -97,11 +96,4 @@ func printPlan(w io.Writer, s *scenario.Scenario) error {
 	}
 	fmt.Fprintln(w, "dry run: nothing changed")
 	return nil
-}
-
-func cmdContext(cmd *cobra.Command) context.Context {
-	if ctx := cmd.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
 }

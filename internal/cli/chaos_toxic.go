@@ -40,7 +40,7 @@ func newToxicAddCmd(g *Global) *cobra.Command {
 		Example: `  rescli chaos toxic add redis -t latency -a latency=100 -a jitter=10
   rescli chaos toxic add redis -t error -a error=LOADING -a command=get --toxicity 0.1`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.add(cmd.Context(), args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return o.add(cmd, args[0]) },
 	}
 	o.flags(cmd, true)
 	return cmd
@@ -109,7 +109,7 @@ func (o *chaosToxicOptions) attributes() (chaos.Attributes, error) {
 	return t.Attributes, nil
 }
 
-func (o *chaosToxicOptions) add(ctx context.Context, proxy string) error {
+func (o *chaosToxicOptions) add(cmd *cobra.Command, proxy string) error {
 	if o.typ == "" {
 		return Usagef("--type is required (one of %s)", strings.Join(chaos.Types(), ", "))
 	}
@@ -117,7 +117,7 @@ func (o *chaosToxicOptions) add(ctx context.Context, proxy string) error {
 	if err != nil {
 		return err
 	}
-	t, err := chaos.NewClient(o.api, nil).AddToxic(chaosCtxOr(ctx), proxy,
+	t, err := chaos.NewClient(o.api, nil).AddToxic(chaosCtx(cmd), proxy,
 		chaos.Toxic{Name: o.name, Type: o.typ, Stream: o.stream, Toxicity: o.toxicity, Attributes: attrs})
 	if err != nil {
 		return err
@@ -183,11 +183,11 @@ func newToxicLsCmd(g *Global) *cobra.Command {
 	return cmd
 }
 
-func chaosCtx(cmd *cobra.Command) context.Context { return chaosCtxOr(cmd.Context()) }
-
-func chaosCtxOr(ctx context.Context) context.Context {
-	if ctx == nil {
-		return context.Background()
+// chaosCtx is cmd's context, or the background one for a command run
+// without one.
+func chaosCtx(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
 	}
-	return ctx
+	return context.Background()
 }

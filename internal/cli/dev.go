@@ -46,8 +46,9 @@ redis-sentinel and redis-cli, print its URL, and tear it down on Ctrl-C or SIGTE
   sentinel  a master, a replica and 3 Sentinels (quorum 2, down-after-milliseconds 1000),
             URL redis+sentinel://.../mymaster
 
-Its nodes are registered in the rescli state directory ($RESCLI_STATE_DIR/dev-nodes), so
-'rescli chaos inject kill-node' may kill (and later restart) them; nothing else is.`,
+Its nodes are registered under dev-nodes in the rescli state directory ($RESCLI_STATE_DIR,
+else $XDG_STATE_HOME/rescli, else ~/.local/state/rescli), so 'rescli chaos inject kill-node'
+may kill (and later restart) them; nothing else is.`,
 		Example: `  rescli dev cluster
   REDIS_URL=redis+cluster://127.0.0.1:30001,... rescli verify`,
 		Args:      cobra.ExactArgs(1),

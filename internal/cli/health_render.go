@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rescli/rescli/pkg/health"
 	"github.com/rescli/rescli/pkg/orchestrate"
@@ -207,9 +208,15 @@ func observed(c health.Check) string {
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
+// clip shortens s to fewer than n bytes and an ellipsis, never splitting a
+// UTF-8 sequence (outputs come from other services' documents).
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	cut := n - 1
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

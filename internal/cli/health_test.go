@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rescli/rescli/pkg/health"
 )
@@ -51,6 +52,8 @@ func TestHealthVerdict(t *testing.T) {
 		{"fail-on-warn", []health.ServiceReport{{Status: health.Warn}}, true, ExitCheckFailed},
 		{"one fails", []health.ServiceReport{{Status: health.Pass}, {Status: health.Fail}}, false, ExitCheckFailed},
 		{"unreachable fails", []health.ServiceReport{{Status: health.Pass}, unreachable}, false, ExitCheckFailed},
+		{"rejected token is a usage error", []health.ServiceReport{{Status: health.Pass},
+			{Err: health.ErrForbidden, Error: "admin token rejected (403)"}}, false, ExitError},
 	}
 	for _, tc := range cases {
 		err := healthVerdict(tc.statuses, tc.failOnWarn)
@@ -82,6 +85,13 @@ func TestServeFlags(t *testing.T) {
 		{Workers: -1, Rate: 1, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1},
 		{Workers: 1, Rate: 0, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1},
 		{Workers: 1, Rate: 1, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1, FailService: "x"},
+		{Workers: 1, Rate: 1, PoolSize: 1, HealthInterval: 0, OpenTimeout: 1, Timeout: 1, StopTimeout: 1},
+		{Workers: 1, Rate: 1, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1, DatabaseDelay: -1},
+	}
+	good := serveOptions{Workers: 0, Rate: 1, PoolSize: 1, HealthInterval: 1, OpenTimeout: 1, Timeout: 1, StopTimeout: 1,
+		FailService: "database"}
+	if err := good.validate(); err != nil {
+		t.Errorf("validate(%+v) = %v, want nil", good, err)
 	}
 	for _, o := range bad {
 		var ue *UsageError
@@ -121,5 +131,23 @@ func TestHealthReadsOtherFormats(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "hunter2") {
 		t.Error("output contains the password")
+	}
+}
+
+func TestClipKeepsUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcdef", 4, "abc…"},
+		{"ab→cd", 4, "ab…"}, // "→" is 3 bytes: not split
+		{"ab→cd", 6, "ab→…"},
+	} {
+		got := clip(tc.s, tc.n)
+		if got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
 	}
 }

@@ -73,9 +73,6 @@ func (o *herdOptions) run(ctx context.Context) error {
 	if o.cfg.Services < 1 {
 		return Usagef("--services must be at least 1")
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgressBar(o.g)

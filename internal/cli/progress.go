@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -16,7 +17,7 @@ import (
 // progressBar draws a one-line bar on stderr while a long run goes on, only
 // when stderr is a terminal and the output is not JSON.
 type progressBar struct {
-	on   bool
+	w    io.Writer // the terminal; nil when off
 	bar  progress.Model
 	mu   sync.Mutex
 	last time.Time
@@ -24,16 +25,19 @@ type progressBar struct {
 
 func newProgressBar(g *Global) *progressBar {
 	f, ok := g.IO.ErrOut.(*os.File)
-	on := ok && term.IsTerminal(int(f.Fd())) && !g.JSON()
+	var w io.Writer
+	if ok && term.IsTerminal(int(f.Fd())) && !g.JSON() {
+		w = f
+	}
 	opts := []progress.Option{progress.WithWidth(30), progress.WithoutPercentage()}
 	if !g.Color() {
 		opts = append(opts, progress.WithColorProfile(termenv.Ascii), progress.WithFillCharacters('#', '.'))
 	}
-	return &progressBar{on: on, bar: progress.New(opts...)}
+	return &progressBar{w: w, bar: progress.New(opts...)}
 }
 
 func (p *progressBar) update(u herd.Progress) {
-	if !p.on {
+	if p.w == nil {
 		return
 	}
 	p.mu.Lock()
@@ -42,11 +46,11 @@ func (p *progressBar) update(u herd.Progress) {
 		return
 	}
 	p.last = time.Now()
-	fmt.Fprintf(os.Stderr, "\r%-12s %s %d/%d settled ", u.Strategy, p.bar.ViewAs(float64(u.Settled)/float64(u.Total)), u.Settled, u.Total)
+	fmt.Fprintf(p.w, "\r%-12s %s %d/%d settled ", u.Strategy, p.bar.ViewAs(float64(u.Settled)/float64(u.Total)), u.Settled, u.Total)
 }
 
 func (p *progressBar) done() {
-	if p.on {
-		fmt.Fprint(os.Stderr, "\r\033[K")
+	if p.w != nil {
+		fmt.Fprint(p.w, "\r\033[K")
 	}
 }

@@ -81,8 +81,10 @@ func (o *serveOptions) validate() error {
 		return Usagef("invalid --rate %v: want more than 0", o.Rate)
 	case o.PoolSize <= 0:
 		return Usagef("invalid --pool-size %d: want more than 0", o.PoolSize)
-	case o.HealthInterval <= 0 || o.OpenTimeout <= 0 || o.Timeout <= 0 || o.StopTimeout <= 0 || o.DatabaseDelay < 0:
+	case o.HealthInterval <= 0 || o.OpenTimeout <= 0 || o.Timeout <= 0 || o.StopTimeout <= 0:
 		return Usagef("invalid duration: --health-interval, --open-timeout, --check-timeout and --stop-timeout must be positive")
+	case o.DatabaseDelay < 0:
+		return Usagef("invalid --database-delay %v: want 0 or more", o.DatabaseDelay)
 	case o.FailService != "" && !slices.Contains(serveServices, o.FailService):
 		return Usagef("invalid --fail-service %q: want one of %v", o.FailService, serveServices)
 	}

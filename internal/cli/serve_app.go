@@ -49,7 +49,9 @@ func newServeApp(m *manager.Manager, o *serveOptions, token, version string, log
 		{Name: "redis_manager", Critical: o.RedisCritical, StartTimeout: o.Timeout + time.Second,
 			Start: maybeFail("redis_manager", app.startRedis), Health: app.redisHealth},
 		{Name: "database", Critical: true, StartTimeout: o.DatabaseDelay + 5*time.Second,
-			Start: maybeFail("database", func(ctx context.Context) error { return sleepCtx(ctx, o.DatabaseDelay) })},
+			Start: maybeFail("database", func(ctx context.Context) error {
+				return orchestrate.Sleep(ctx, orchestrate.SystemClock(), o.DatabaseDelay)
+			})},
 		{Name: "background_services", DependsOn: phase1, StartTimeout: 5 * time.Second,
 			Start: maybeFail("background_services", app.workers.start), Stop: app.workers.stop},
 		{Name: "health_monitoring", DependsOn: phase1, StartTimeout: 2*o.Timeout + 5*time.Second,
@@ -80,7 +82,7 @@ func (a *serveApp) startRedis(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	for a.m.Snapshot().Ping.At.IsZero() {
-		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+		if err := orchestrate.Sleep(ctx, orchestrate.SystemClock(), 10*time.Millisecond); err != nil {
 			return nil // the PING is still out; the monitor will report it
 		}
 	}
@@ -93,15 +95,4 @@ func (a *serveApp) redisHealth(context.Context) error {
 		return fmt.Errorf("%w: %s", manager.ErrCircuitOpen, a.m.Snapshot().LastError)
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
 }

@@ -61,11 +61,9 @@ func startServe(t *testing.T, redisURL string, args ...string) *serveProc {
 	return p
 }
 
-// stop sends SIGTERM and waits; it returns the process's error.
+// stop sends SIGTERM and waits; it returns the process's error. Calling it
+// again returns the same error (done holds it again).
 func (p *serveProc) stop() error {
-	if p.cmd.ProcessState != nil {
-		return nil
-	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-p.done:

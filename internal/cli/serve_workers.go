@@ -13,19 +13,17 @@ import (
 	"github.com/rescli/rescli/pkg/manager"
 )
 
-// workers are serve's background services: each does a small read-modify
-// cycle against Redis through the shared manager at a jittered rate, and
+// workers are serve's background services: each INCRs its own counter in
+// Redis through the shared manager at a jittered rate, and
 // falls back to a local counter when Redis is unavailable.
 type workers struct {
 	m        *manager.Manager
 	n        int
 	interval time.Duration
 
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	ops      atomic.Uint64
-	fallback atomic.Uint64
-	local    atomic.Int64 // the in-memory stand-in used while degraded
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	local  atomic.Int64 // the in-memory stand-in used while degraded
 }
 
 func newWorkers(m *manager.Manager, n int, rate float64) *workers {
@@ -80,11 +78,8 @@ func (w *workers) run(ctx context.Context, id int) {
 func (w *workers) once(ctx context.Context, key string) {
 	opCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	_, path, _ := manager.Get(opCtx, w.m,
+	// The manager counts requests and fallbacks (Snapshot, /metrics).
+	_, _, _ = manager.Get(opCtx, w.m,
 		func(ctx context.Context, c redis.UniversalClient) (int64, error) { return c.Incr(ctx, key).Result() },
 		func(context.Context, error) (int64, error) { return w.local.Add(1), nil })
-	w.ops.Add(1)
-	if path == manager.PathFallback {
-		w.fallback.Add(1)
-	}
 }

@@ -68,9 +68,6 @@ func (o *verifyOptions) run(ctx context.Context) error {
 	if o.g.RedisURL == "" && len(o.opts.Services) == 0 {
 		return Usagef("nothing to verify: give --redis-url (or REDIS_URL) and/or --service")
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	o.opts.RedisURL = o.g.RedisURL
 	if o.opts.Token == "" {
 		o.opts.Token = o.g.Getenv("RESCLI_ADMIN_TOKEN")

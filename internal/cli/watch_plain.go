@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"sync"
-
-	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/rescli/rescli/pkg/tui"
 )
@@ -15,14 +12,7 @@ import (
 func (o *watchOptions) runPlain(ctx context.Context, src watchSource) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events := make(chan tea.Msg, 64)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(events)
-		src.run(ctx, watchEmitter(ctx, events))
-	}()
+	events := watchStream(ctx, src, 64)
 	p := newWatchPrinter(o.g, o.summary)
 	p.start(src.describe())
 	for msg := range events {
@@ -36,7 +26,6 @@ func (o *watchOptions) runPlain(ctx context.Context, src watchSource) error {
 			cancel() // the reader went away: stop, and drain what is in flight
 		}
 	}
-	wg.Wait()
 	p.flush()
 	return p.err
 }

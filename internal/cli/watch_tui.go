@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -17,7 +16,7 @@ import (
 func (o *watchOptions) runTUI(ctx context.Context, src watchSource) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events := make(chan tea.Msg, 16)
+	events := watchStream(ctx, src, 16)
 	r := lipgloss.NewRenderer(o.g.IO.Out)
 	if !o.g.Color() {
 		r.SetColorProfile(termenv.Ascii)
@@ -29,20 +28,14 @@ func (o *watchOptions) runTUI(ctx context.Context, src watchSource) error {
 		// a feed is late after a few refreshes and a slow poll or two
 		StaleAfter: max(5*time.Second, 3*o.refresh+2*o.timeout),
 	})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(events)
-		src.run(ctx, watchEmitter(ctx, events))
-	}()
 	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(o.g.IO.Out), tea.WithAltScreen()}
 	if o.g.IO.In != nil {
 		opts = append(opts, tea.WithInput(o.g.IO.In))
 	}
 	_, err := tea.NewProgram(model, opts...).Run()
 	cancel()
-	wg.Wait()
+	for range events { // wait for src.run to return
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // --duration ran out
 	}
@@ -52,14 +45,20 @@ func (o *watchOptions) runTUI(ctx context.Context, src watchSource) error {
 	return err
 }
 
-// watchEmitter sends events to ch until ctx is done.
-func watchEmitter(ctx context.Context, ch chan<- tea.Msg) func(tea.Msg) bool {
-	return func(msg tea.Msg) bool {
-		select {
-		case ch <- msg:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
+// watchStream runs src until ctx is done and returns its events; the
+// channel is closed once src.run has returned.
+func watchStream(ctx context.Context, src watchSource, buf int) <-chan tea.Msg {
+	events := make(chan tea.Msg, buf)
+	go func() {
+		defer close(events)
+		src.run(ctx, func(msg tea.Msg) bool {
+			select {
+			case events <- msg:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	return events
 }

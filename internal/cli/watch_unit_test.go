@@ -56,14 +56,25 @@ func TestWatchSnapshotFromHealth(t *testing.T) {
 	}
 }
 
-type watchBrokenWriter struct{}
+// watchBrokenWriter fails every write, first with "broken pipe", then with
+// another error, so that a test can tell which one was kept.
+type watchBrokenWriter struct{ n int }
 
-func (watchBrokenWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+func (w *watchBrokenWriter) Write([]byte) (int, error) {
+	if w.n++; w.n == 1 {
+		return 0, errors.New("broken pipe")
+	}
+	return 0, errors.New("later failure")
+}
 
 func TestWatchPrinterKeepsTheFirstWriteError(t *testing.T) {
-	p := newWatchPrinter(&Global{IO: IOStreams{Out: watchBrokenWriter{}}, Output: "table"}, time.Second)
+	bw := &watchBrokenWriter{}
+	p := newWatchPrinter(&Global{IO: IOStreams{Out: bw}, Output: "table"}, time.Second)
 	p.start("x")
 	p.sample(tui.SampleMsg{Target: "redis", At: time.Now()})
+	if bw.n < 2 {
+		t.Fatalf("%d writes, want the start line and a summary", bw.n)
+	}
 	if p.err == nil || !strings.Contains(p.err.Error(), "write output: broken pipe") {
 		t.Errorf("err %v", p.err)
 	}

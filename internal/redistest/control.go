@@ -7,6 +7,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rescli/rescli/internal/redisinfo"
+
 	"github.com/rescli/rescli/internal/devnode"
 )
 
@@ -19,7 +21,7 @@ func (s *Server) Stop() { s.signalAndWait(syscall.SIGTERM) }
 
 func (s *Server) signalAndWait(sig syscall.Signal) {
 	s.mu.Lock()
-	cmd := s.cmd
+	cmd, exit := s.cmd, s.exit
 	s.cmd = nil
 	paused := s.paused
 	s.paused = false
@@ -31,7 +33,7 @@ func (s *Server) signalAndWait(sig syscall.Signal) {
 	if paused && sig != syscall.SIGKILL {
 		_ = cmd.Process.Signal(syscall.SIGCONT)
 	}
-	_ = cmd.Wait()
+	<-exit
 }
 
 // Pause sends SIGSTOP: the server keeps its port and accepts TCP connections
@@ -79,53 +81,24 @@ func (s *Server) Client() *redis.Client {
 }
 
 // Info returns one field of INFO (e.g. "connected_clients"), or "" on error.
-func (s *Server) Info(field string) string {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.Password, MaxRetries: -1, Protocol: 2})
+func (s *Server) Info(field string) string { return s.infoAll()[field] }
+
+// infoAll returns every INFO field in one round trip, or nil on error: for
+// callers that need several fields.
+func (s *Server) infoAll() map[string]string {
+	c := s.plainClient()
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	info, err := c.Info(ctx, "all").Result()
 	if err != nil {
-		return ""
+		return nil
 	}
-	return ParseInfo(info)[field]
+	return ParseInfo(info)
 }
 
 // ParseInfo turns an INFO reply into field → value.
-func ParseInfo(info string) map[string]string {
-	out := map[string]string{}
-	for _, line := range splitLines(info) {
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		for i := 0; i < len(line); i++ {
-			if line[i] == ':' {
-				out[line[:i]] = line[i+1:]
-				break
-			}
-		}
-	}
-	return out
-}
-
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			end := i
-			if end > start && s[end-1] == '\r' {
-				end--
-			}
-			out = append(out, s[start:end])
-			start = i + 1
-		}
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
-}
+func ParseInfo(info string) map[string]string { return redisinfo.Parse(info) }
 
 func (s *Server) cleanup() { s.Kill() }
 

@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -57,6 +56,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
+	exit   chan struct{} // closed when cmd has exited and been reaped
 	paused bool
 }
 
@@ -134,8 +134,10 @@ func (s *Server) start() error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	exit := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exit) }()
 	s.mu.Lock()
-	s.cmd, s.paused, s.argv = cmd, false, append([]string{s.bin}, args...)
+	s.cmd, s.exit, s.paused, s.argv = cmd, exit, false, append([]string{s.bin}, args...)
 	s.mu.Unlock()
 	if err := s.waitReady(10 * time.Second); err != nil {
 		s.Kill()
@@ -172,7 +174,12 @@ func (s *Server) exited() bool {
 	if s.cmd == nil {
 		return true
 	}
-	return s.cmd.Process.Signal(syscall.Signal(0)) != nil
+	select {
+	case <-s.exit: // a signal 0 would still reach an unreaped zombie
+		return true
+	default:
+		return false
+	}
 }
 
 // URL returns redis://127.0.0.1:port.

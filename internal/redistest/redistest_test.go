@@ -45,8 +45,26 @@ func TestLifecycle(t *testing.T) {
 }
 
 func TestParseInfo(t *testing.T) {
-	got := ParseInfo("# Clients\r\nconnected_clients:3\r\nmaxclients:10\r\n\r\n# Stats\r\nrejected_connections:7\r\n")
-	if got["connected_clients"] != "3" || got["maxclients"] != "10" || got["rejected_connections"] != "7" {
+	got := ParseInfo("# Clients\r\nconnected_clients:3\r\nmaxclients:10\r\n\r\n# Stats\r\nrejected_connections:7\r\nexecutable:/x:y")
+	if got["connected_clients"] != "3" || got["maxclients"] != "10" || got["rejected_connections"] != "7" ||
+		got["executable"] != "/x:y" || len(got) != 4 {
 		t.Fatalf("ParseInfo = %v", got)
+	}
+}
+
+func TestExitedSeesAProcessThatDiedOnItsOwn(t *testing.T) {
+	s := Start(t)
+	if s.exited() {
+		t.Fatal("exited() = true for a running server")
+	}
+	s.mu.Lock()
+	_ = s.cmd.Process.Kill() // behind the Server's back: not through Kill
+	s.mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for !s.exited() {
+		if time.Now().After(deadline) {
+			t.Fatal("exited() still false 5s after the process died")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

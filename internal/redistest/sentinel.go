@@ -163,11 +163,12 @@ func (d *Sentinel) WaitHealthy(limit time.Duration) error {
 				continue
 			}
 			replicas++
-			if st := n.Info("master_link_status"); st != "up" || n.Info("master_port") != strconv.Itoa(master.Port) {
-				return fmt.Errorf("replica %s: link to %s is %q", n.Addr, master.Addr, st)
+			if ri := n.infoAll(); ri["master_link_status"] != "up" || ri["master_port"] != strconv.Itoa(master.Port) {
+				return fmt.Errorf("replica %s: link to %s is %q", n.Addr, master.Addr, ri["master_link_status"])
 			}
 		}
-		if online := strings.Count(master.Info("slave0")+master.Info("slave1"), "state=online"); online < replicas {
+		mi := master.infoAll()
+		if online := strings.Count(mi["slave0"]+mi["slave1"], "state=online"); online < replicas {
 			return fmt.Errorf("master %s sees %d of %d replicas online", master.Addr, online, replicas)
 		}
 		return d.sentinelsAgree(ctx, master, replicas)

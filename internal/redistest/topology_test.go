@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -60,8 +61,4 @@ func TestSentinelFailsOver(t *testing.T) {
 	// replica only on their 10s INFO refresh, too slow for every run.
 }
 
-var errSame = errorString("no change yet")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errSame = errors.New("no change yet")

@@ -63,7 +63,7 @@ type ProxyJSON struct {
 }
 
 func proxyJSON(p *Proxy) ProxyJSON {
-	return ProxyJSON{Name: p.Name(), Listen: p.Addr(), Upstream: p.upstreamAddr(),
+	return ProxyJSON{Name: p.Name(), Listen: p.Addr(), Upstream: p.Upstream(),
 		Enabled: p.Enabled(), Toxics: p.Toxics(), Stats: p.Stats()}
 }
 
@@ -96,15 +96,15 @@ func (s *Server) populate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	proxies, err := s.Populate(cfgs)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	out := struct {
 		Proxies []ProxyJSON `json:"proxies"`
 	}{Proxies: []ProxyJSON{}}
 	for _, p := range proxies {
 		out.Proxies = append(out.Proxies, proxyJSON(p))
-	}
-	if err != nil {
-		writeError(w, err)
-		return
 	}
 	writeJSON(w, http.StatusCreated, out)
 }

@@ -38,9 +38,7 @@ func WithSeed(seed uint64) Option { return func(o *options) { o.seed = seed } }
 // WithClock replaces the wall clock, for tests.
 func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
 
-// splitmix64 turns (seed, a, b) into a well-mixed 64-bit value: the
-// per-connection toxicity draw is a pure function of the seed, the
-// connection's number and the fault's number, whatever the scheduling.
+// splitmix64 turns x into a well-mixed 64-bit value.
 func splitmix64(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
@@ -48,6 +46,9 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
+// unitDraw turns (seed, a, b) into a number in [0, 1): the per-connection
+// toxicity draw is a pure function of the seed, the connection's number and
+// the fault's number, whatever the scheduling.
 func unitDraw(seed, a, b uint64) float64 {
 	v := splitmix64(splitmix64(seed^splitmix64(a)) ^ b)
 	return float64(v>>11) / (1 << 53)

@@ -67,7 +67,7 @@ func (c *conn) run() {
 	// No dial timeout: it costs a timer and two deadline calls per
 	// connection; Close cancels a dial through the proxy's context.
 	d := net.Dialer{KeepAlive: -1}
-	nc, err := d.DialContext(c.p.ctx, "tcp", c.p.upstreamAddr())
+	nc, err := d.DialContext(c.p.ctx, "tcp", c.p.Upstream())
 	if err != nil {
 		c.p.stats.dialErrors.Add(1)
 		return

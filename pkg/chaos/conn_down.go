@@ -132,14 +132,9 @@ func (c *conn) readReplies(out chan<- replies, resync bool) {
 	}
 	buf := make([]byte, 0, 16<<10)
 	for {
-		if len(buf) == cap(buf) {
-			if cap(buf) >= maxFrame {
-				c.opaque.Store(true)
-			}
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := c.server.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		var n int
+		var err error
+		buf, n, err = c.readMore(c.server, buf)
 		if n > 0 {
 			r, used := c.frame(buf, &resync)
 			r.at = c.p.opts.clock.Now()

@@ -12,6 +12,19 @@ import (
 // beyond it the connection passes bytes through unparsed.
 const maxFrame = 64 << 20
 
+// readMore reads from r into the free space of buf, growing buf when it is
+// full; once buf has reached maxFrame the connection passes bytes through.
+func (c *conn) readMore(r io.Reader, buf []byte) ([]byte, int, error) {
+	if len(buf) == cap(buf) {
+		if cap(buf) >= maxFrame {
+			c.opaque.Store(true)
+		}
+		buf = append(buf, 0)[:len(buf)]
+	}
+	n, err := r.Read(buf[len(buf):cap(buf)])
+	return buf[:len(buf)+n], n, err
+}
+
 // slot tells the downstream side what the next reply(ies) will be: n
 // replies from Redis, or one reply the proxy made up.
 type slot struct {
@@ -39,14 +52,9 @@ func (c *conn) upInspect(resync bool) (toFast bool) {
 	u := &upReader{c: c, out: out, resync: resync, slots: slots, rand: c.upRand}
 	buf := make([]byte, 0, 16<<10)
 	for {
-		if len(buf) == cap(buf) {
-			if cap(buf) >= maxFrame {
-				c.opaque.Store(true)
-			}
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := c.client.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		var n int
+		var err error
+		buf, n, err = c.readMore(c.client, buf)
 		if n > 0 {
 			rest, ok := u.handle(buf, c.p.opts.clock.Now())
 			if !ok {

@@ -28,6 +28,7 @@ func ExampleNewProxy() {
 	}
 	st := p.Stats()
 	fmt.Println(st.Peak, st.Rejected, st.Injected["loading"])
+	// Output: 0 0 0
 }
 
 // The same faults in their command-line form.

@@ -136,3 +136,6 @@ func attributesOf(f Fault) Attributes {
 	}
 	return out
 }
+
+// errNegative is the Validate error of a numeric attribute below zero.
+func errNegative(field string) error { return fmt.Errorf("%s must not be negative", field) }

@@ -13,7 +13,7 @@ type LimitData struct {
 // Validate implements Fault.
 func (f *LimitData) Validate() error {
 	if f.Bytes < 0 {
-		return errors.New("bytes must not be negative")
+		return errNegative("bytes")
 	}
 	return nil
 }

@@ -1,10 +1,6 @@
 package chaos
 
-import (
-	"errors"
-	"fmt"
-	"time"
-)
+import "time"
 
 func init() { Register("maxclients", func() Fault { return &MaxClients{} }) }
 
@@ -23,7 +19,7 @@ type MaxClients struct {
 // Validate implements Fault.
 func (f *MaxClients) Validate() error {
 	if f.Limit < 0 {
-		return errors.New("limit must not be negative")
+		return errNegative("limit")
 	}
 	return nil
 }
@@ -38,5 +34,3 @@ func (f *MaxClients) Admit(clients int64) []byte {
 
 // AcceptDelay implements AcceptFault.
 func (*MaxClients) AcceptDelay() time.Duration { return 0 }
-
-func errNegative(field string) error { return fmt.Errorf("%s must not be negative", field) }

@@ -2,7 +2,6 @@ package chaos
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -17,7 +16,7 @@ type ResetPeer struct {
 // Validate implements Fault.
 func (f *ResetPeer) Validate() error {
 	if f.Timeout < 0 {
-		return errors.New("timeout must not be negative")
+		return errNegative("timeout")
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func (f *Slicer) Validate() error {
 		return errors.New("size_variation must be in [0, average_size)")
 	}
 	if f.Delay < 0 {
-		return errors.New("delay must not be negative")
+		return errNegative("delay")
 	}
 	return nil
 }

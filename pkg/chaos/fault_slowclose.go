@@ -1,9 +1,6 @@
 package chaos
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
 func init() { Register("slow_close", func() Fault { return &SlowClose{} }) }
 
@@ -15,7 +12,7 @@ type SlowClose struct {
 // Validate implements Fault.
 func (f *SlowClose) Validate() error {
 	if f.Delay < 0 {
-		return errors.New("delay must not be negative")
+		return errNegative("delay")
 	}
 	return nil
 }

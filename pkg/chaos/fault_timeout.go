@@ -2,7 +2,6 @@ package chaos
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -19,7 +18,7 @@ type Timeout struct {
 // Validate implements Fault.
 func (f *Timeout) Validate() error {
 	if f.Timeout < 0 {
-		return errors.New("timeout must not be negative")
+		return errNegative("timeout")
 	}
 	return nil
 }

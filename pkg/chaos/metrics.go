@@ -47,8 +47,9 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDialErrors, counter, float64(st.DialErrors), name)
 		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesUp), name, StreamUpstream)
 		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesDown), name, StreamDownstream)
-		for _, t := range p.Toxics() {
-			ch <- prometheus.MustNewConstMetric(descInjected, counter, float64(t.Injected), name, t.Name, t.Type)
+		// The instances, not Toxics(): that renders every fault's attributes.
+		for _, in := range p.faults.Load().all {
+			ch <- prometheus.MustNewConstMetric(descInjected, counter, float64(in.injected.Load()), name, in.name, in.typ)
 		}
 	}
 }

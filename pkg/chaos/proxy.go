@@ -17,7 +17,6 @@ type Proxy struct {
 	name     string
 	upstream string
 	opts     options
-	dialer   net.Dialer
 
 	mu       sync.Mutex
 	listen   string // as asked; after Start, the resolved address
@@ -62,8 +61,12 @@ func NewProxy(name, listen, upstream string, opts ...Option) *Proxy {
 // Name is the proxy's name.
 func (p *Proxy) Name() string { return p.name }
 
-// Upstream is the address the proxy forwards to.
-func (p *Proxy) Upstream() string { return p.upstream }
+// Upstream is the address the proxy forwards new connections to.
+func (p *Proxy) Upstream() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.upstream
+}
 
 // Addr is the address the proxy listens on; after Start it is the resolved
 // one (a real port instead of :0).
@@ -109,12 +112,6 @@ func (p *Proxy) SetUpstream(addr string) {
 	p.mu.Lock()
 	p.upstream = addr
 	p.mu.Unlock()
-}
-
-func (p *Proxy) upstreamAddr() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.upstream
 }
 
 // Close stops listening, ends every connection and fault goroutine and

@@ -230,3 +230,25 @@ func TestCloseEndsOpenConnections(t *testing.T) {
 		t.Fatal("the port still accepts after Close")
 	}
 }
+
+func TestUpstreamReadsWhileItChanges(t *testing.T) {
+	p := NewProxy("r", "127.0.0.1:0", "127.0.0.1:1")
+	defer p.Close()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 100 {
+			p.SetUpstream("127.0.0.1:2")
+		}
+	}()
+	for range 100 {
+		if u := p.Upstream(); u != "127.0.0.1:1" && u != "127.0.0.1:2" {
+			t.Fatalf("Upstream() = %q", u)
+		}
+	}
+	wg.Wait()
+	if u := p.Upstream(); u != "127.0.0.1:2" {
+		t.Fatalf("Upstream() after SetUpstream = %q", u)
+	}
+}

@@ -85,7 +85,8 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 // waiting) checks its timers often enough for them to be precise.
 const preciseBelow = 2 * time.Millisecond
 
-// trySleep sleeps d in the kernel unless maxSleepers goroutines already do.
+// trySleep sleeps d in the kernel unless GOMAXPROCS-1 goroutines (at least
+// one) already do.
 func (p *Proxy) trySleep(d time.Duration) bool {
 	defer p.sleepers.Add(-1)
 	if p.sleepers.Add(1) > int64(max(1, runtime.GOMAXPROCS(0)-1)) {

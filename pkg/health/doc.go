@@ -25,8 +25,8 @@
 //     OPEN fail.
 //   - redis:responseTime, the monitor's last PING through the app's pool:
 //     no PING yet warn; PING error fail; latency over
-//     Thresholds.ResponseTime warn; older than two health intervals while
-//     the breaker is closed warn (stale).
+//     Thresholds.ResponseTime warn; older than two health intervals plus
+//     Thresholds.ResponseTime while the breaker is closed warn (stale).
 //   - redis:pool: every pool connection in use warn.
 //   - redis:connections: connected_clients at or above Thresholds.Clients
 //     of maxclients warn; INFO unreadable warn.

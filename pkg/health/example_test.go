@@ -35,10 +35,11 @@ func Example() {
 	}
 	defer checker.Stop(context.Background())
 
+	h := checker.Handler() // one handler: each call builds its own mux and metrics registry
 	mux := http.NewServeMux()
-	mux.Handle("/health", checker.Handler())
-	mux.Handle("/health/", checker.Handler())
-	mux.Handle("/metrics", checker.Handler())
+	mux.Handle("/health", h)
+	mux.Handle("/health/", h)
+	mux.Handle("/metrics", h)
 	// mux.Handle("/", yourApp)
 	_ = http.ListenAndServe("127.0.0.1:8080", mux)
 }

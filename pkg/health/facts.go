@@ -3,13 +3,12 @@ package health
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/internal/redisinfo"
 )
 
 // ServerFacts are what the poller last read from Redis's INFO. At is when
@@ -53,17 +52,8 @@ func readFacts(ctx context.Context, c redis.UniversalClient, prev ServerFacts, n
 
 // parseFacts reads the fields rescli judges from an INFO reply.
 func parseFacts(raw string) ServerFacts {
-	kv := map[string]string{}
-	for line := range strings.Lines(raw) {
-		line = strings.TrimRight(line, "\r\n")
-		if k, v, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(k, "#") {
-			kv[k] = v
-		}
-	}
-	num := func(k string) int64 {
-		n, _ := strconv.ParseInt(kv[k], 10, 64)
-		return n
-	}
+	kv := redisinfo.Parse(raw)
+	num := kv.Int
 	return ServerFacts{
 		Version: kv["redis_version"], Mode: kv["redis_mode"], Role: kv["role"],
 		MasterLinkStatus:    kv["master_link_status"],

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rescli/rescli/internal/redact"
 )
@@ -162,9 +163,13 @@ func decodeKubernetes(body string, codeSt Status) (Document, bool) {
 	return d, true
 }
 
+// truncate keeps at most n bytes of s, never splitting a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The readers against recorded responses of other services.
@@ -84,6 +85,24 @@ func TestDecodeRedactsAndJudgesPlain(t *testing.T) {
 	for _, bad := range []string{`{"status":"sideways"}`, `{"status":`} {
 		if _, _, err := Decode(200, "application/json", []byte(bad)); err == nil {
 			t.Errorf("Decode(%q) = nil error", bad)
+		}
+	}
+}
+
+func TestTruncateKeepsUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcdef", 3, "abc…"},
+		{"ab→cd", 3, "ab…"}, // "→" is 3 bytes: not split
+		{"ab→cd", 5, "ab→…"},
+	} {
+		got := truncate(tc.s, tc.n)
+		if got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
 		}
 	}
 }

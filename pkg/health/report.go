@@ -134,10 +134,10 @@ func (c *Checker) Detailed() Document {
 // fails while the breaker is open even when the service only degrades.
 func (c *Checker) Redis() Document {
 	j := c.judge()
-	st, out := j.redis, ""
 	if j.snap == nil {
 		return c.doc(Fail, "no redis manager", nil)
 	}
+	st, out := j.redis, ""
 	checks := map[string][]Check{}
 	for k, v := range j.checks {
 		if strings.HasPrefix(k, "redis:") {

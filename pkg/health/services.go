@@ -21,19 +21,20 @@ type serviceInput struct {
 // service keyed service:<name>.
 func serviceChecks(in serviceInput) map[string][]Check {
 	out := make(map[string][]Check, len(in.status.Services))
+	at := in.at
+	if at.IsZero() {
+		at = in.now
+	}
 	for _, ss := range in.status.Services {
-		st, output := serviceStatus(ss, in.results[ss.Name])
+		r := in.results[ss.Name]
+		st, output := serviceStatus(ss, r)
 		info := &ServiceInfo{
 			Critical: ss.Critical, Phase: ss.Phase, DependsOn: ss.DependsOn,
 			WaitMS: millis(ss.Wait), StartMS: millis(ss.Own), Attempts: ss.Attempts,
 			LastError: redact.String(ss.LastError), BlastRadius: ss.BlastRadius,
 		}
-		if r, ok := in.results[ss.Name]; ok && r.Err != nil && info.LastError == "" && !errors.Is(r.Err, orchestrate.ErrNotStarted) {
+		if r.Err != nil && info.LastError == "" && !errors.Is(r.Err, orchestrate.ErrNotStarted) {
 			info.LastError = redact.String(r.Err.Error())
-		}
-		at := in.at
-		if at.IsZero() {
-			at = in.now
 		}
 		ch := Check{ComponentID: ss.Name, ComponentType: "component", ObservedValue: string(ss.State),
 			Status: st, Time: at, ServiceInfo: info}

@@ -3,7 +3,6 @@ package herd
 import (
 	"context"
 	"math/rand/v2"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,14 +15,16 @@ import (
 // env is what a strategy's services share during one run: where to dial,
 // the clock origin, the counters, and the signal to stop steady load.
 type env struct {
-	cfg   *Config
-	tgt   *target
-	addr  string           // the proxy (the first one for a Cluster)
-	dial  manager.DialFunc // maps a Cluster node's address to its proxy
-	t0    time.Time
-	stop  chan struct{} // closed when the steady phase ends
-	seed  uint64
-	count counts
+	cfg  *Config
+	tgt  *target
+	addr string           // the proxy (the first one for a Cluster)
+	dial manager.DialFunc // maps a Cluster node's address to its proxy
+	t0   time.Time
+	stop chan struct{} // closed when the steady phase ends
+	// allSettled is closed when the last service settles.
+	allSettled chan struct{}
+	seed       uint64
+	count      counts
 
 	mu       sync.Mutex
 	outcomes []outcome
@@ -51,12 +52,15 @@ func (e *env) settle(o outcome) {
 	e.mu.Lock()
 	e.outcomes = append(e.outcomes, o)
 	e.mu.Unlock()
-	e.count.settled.Add(1)
+	n := e.count.settled.Add(1)
+	if n == int64(e.cfg.Services) {
+		close(e.allSettled)
+	}
 	if o.result != "failed" {
 		e.count.ready.Add(1)
 	}
 	if e.cfg.Progress != nil {
-		e.cfg.Progress(Progress{Settled: int(e.count.settled.Load()), Total: e.cfg.Services})
+		e.cfg.Progress(Progress{Settled: int(n), Total: e.cfg.Services})
 	}
 }
 
@@ -76,9 +80,7 @@ func (e *env) deadline() time.Time { return e.t0.Add(e.cfg.StartupTimeout) }
 // the manager's breaker hook, so fail-fast calls are not counted.
 type countHook struct{ n *atomic.Int64 }
 
-func (h countHook) DialHook(next redis.DialHook) redis.DialHook {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
-}
+func (h countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (h countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {

@@ -47,11 +47,11 @@ func runStrategy(ctx context.Context, cfg *Config, tgt *target, name string, see
 	if cfg.Progress != nil {
 		pcfg.Progress = func(p Progress) { p.Strategy = name; cfg.Progress(p) }
 	}
-	e := &env{cfg: &pcfg, tgt: tgt, addr: proxy.addr(), dial: proxy.dial, t0: time.Now(), stop: make(chan struct{}), seed: seed}
+	e := &env{cfg: &pcfg, tgt: tgt, addr: proxy.addr(), dial: proxy.dial, t0: time.Now(), stop: make(chan struct{}), allSettled: make(chan struct{}), seed: seed}
 	stopSampling := sample(e, proxy)
 
 	cleanup := strategies[name].start(e)
-	waitSettled(e)
+	<-e.allSettled
 	time.Sleep(cfg.Steady)
 	close(e.stop)
 	cleanup()
@@ -70,15 +70,6 @@ func runStrategy(ctx context.Context, cfg *Config, tgt *target, name string, see
 		}
 	}
 	return res, nil
-}
-
-// waitSettled blocks until every service is ready, degraded or failed.
-func waitSettled(e *env) {
-	t := time.NewTicker(5 * time.Millisecond)
-	defer t.Stop()
-	for e.count.settled.Load() < int64(e.cfg.Services) {
-		<-t.C
-	}
 }
 
 // sample records connections and ready services every 20ms.

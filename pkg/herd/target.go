@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/internal/redisinfo"
 	"github.com/rescli/rescli/pkg/manager"
 )
 
@@ -178,26 +179,14 @@ func (t *target) nodeInfo(ctx context.Context, addr string) (*serverStats, error
 	if err != nil {
 		return nil, err
 	}
-	f := parseInfo(raw)
-	s := &serverStats{ConnectedClients: f["connected_clients"], RejectedConnections: f["rejected_connections"], MaxClients: f["maxclients"]}
-	if mc, err := c.ConfigGet(ctx, "maxclients").Result(); err == nil {
-		s.MaxClients, _ = strconv.ParseInt(mc["maxclients"], 10, 64)
+	f := redisinfo.Parse(raw)
+	s := &serverStats{ConnectedClients: f.Int("connected_clients"), RejectedConnections: f.Int("rejected_connections"), MaxClients: f.Int("maxclients")}
+	if s.MaxClients == 0 { // INFO shows maxclients from Redis 7 on
+		if mc, err := c.ConfigGet(ctx, "maxclients").Result(); err == nil {
+			s.MaxClients, _ = strconv.ParseInt(mc["maxclients"], 10, 64)
+		}
 	}
 	return s, nil
-}
-
-func parseInfo(raw string) map[string]int64 {
-	out := map[string]int64{}
-	for _, line := range strings.Split(raw, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if !ok || strings.HasPrefix(k, "#") {
-			continue
-		}
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			out[k] = n
-		}
-	}
-	return out
 }
 
 // waitDrained waits until the server's connected clients fall back to

@@ -2,7 +2,6 @@ package manager
 
 import (
 	"context"
-	"net"
 	"strings"
 	"time"
 
@@ -123,5 +122,3 @@ func (m *Manager) record(br *breaker, p permit, err error, took time.Duration) {
 		br.success(p)
 	}
 }
-
-var _ net.Conn = (*firstReplyConn)(nil)

@@ -50,7 +50,6 @@ func New(opts Options) (*Manager, error) {
 	}
 	m := &Manager{
 		opts:    opts,
-		randN:   opts.Rand,
 		started: opts.Clock.Now(),
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),

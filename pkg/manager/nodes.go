@@ -64,6 +64,13 @@ func (s *nodeSet) attach(c *redis.Client) {
 // list returns the nodes worth watching: those in the last topology, and
 // any other whose breaker is not closed while no topology is known.
 func (s *nodeSet) list() []*node {
+	_, out := s.view()
+	return out
+}
+
+// view returns the last topology and list's nodes, read under one lock so
+// that the two agree.
+func (s *nodeSet) view() (map[string]nodeRole, []*node) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]*node, 0, len(s.nodes))
@@ -73,7 +80,7 @@ func (s *nodeSet) list() []*node {
 		}
 	}
 	slices.SortFunc(out, func(a, b *node) int { return strings.Compare(a.addr, b.addr) })
-	return out
+	return s.topo, out
 }
 
 // state summarises the masters' breakers: CLOSED when all are closed, OPEN
@@ -81,10 +88,8 @@ func (s *nodeSet) list() []*node {
 // shards fail or are being probed while the others work.
 func (s *nodeSet) state() State {
 	var closed, open, total int
-	s.mu.Lock()
-	topo := s.topo
-	s.mu.Unlock()
-	for _, n := range s.list() {
+	topo, nodes := s.view()
+	for _, n := range nodes {
 		if r, ok := topo[n.addr]; ok && r.role != "master" {
 			continue
 		}
@@ -151,11 +156,9 @@ type NodeSnapshot struct {
 }
 
 func (s *nodeSet) snapshot() []NodeSnapshot {
-	s.mu.Lock()
-	topo := s.topo
-	s.mu.Unlock()
+	topo, nodes := s.view()
 	var out []NodeSnapshot
-	for _, n := range s.list() {
+	for _, n := range nodes {
 		state, since, until, lastErr := n.br.info()
 		ns := NodeSnapshot{Addr: n.addr, Role: "unknown", State: state, StateSince: since, NextProbe: until,
 			Trips: n.br.trips.Load(), Recoveries: n.br.recoveries.Load(),

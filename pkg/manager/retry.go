@@ -75,7 +75,7 @@ func (b *retryBudget) deposit() {
 
 // withdraw takes one retry token if there is one.
 func (b *retryBudget) withdraw() bool {
-	if sec := b.clock.Now().Unix(); sec != b.lastRefill.Load() && b.lastRefill.CompareAndSwap(b.lastRefill.Load(), sec) {
+	if sec, last := b.clock.Now().Unix(), b.lastRefill.Load(); sec != last && b.lastRefill.CompareAndSwap(last, sec) {
 		for {
 			cur := b.milli.Load()
 			if cur >= b.floor || b.milli.CompareAndSwap(cur, b.floor) {

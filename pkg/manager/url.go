@@ -66,7 +66,8 @@ var ErrBadURL = errors.New("parse redis url")
 //	    ?password= (or ?db=) apply to the master and replicas
 //	redis+cluster://[[user]:password@]n1[:6379],n2,...  cluster seed nodes
 //
-// rediss+sentinel:// and rediss+cluster:// use TLS to the data nodes.
+// rediss+cluster:// uses TLS to the nodes; rediss+sentinel:// uses it to the
+// Sentinels and the data nodes alike (go-redis has one TLS config for both).
 // Standalone URLs go through go-redis's ParseURL, so its query options work.
 func ParseTarget(raw string) (Target, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")

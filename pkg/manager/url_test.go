@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"crypto/tls"
 	"errors"
 	"slices"
 	"strings"
@@ -23,6 +24,8 @@ func TestParseTarget(t *testing.T) {
 		{"redis+cluster://app:pw@n1:7000,n2:7001,n3",
 			Target{Kind: Cluster, Addrs: []string{"n1:7000", "n2:7001", "n3:6379"}, Username: "app", Password: "pw"}},
 		{"redis+cluster://n1:7000?password=pw", Target{Kind: Cluster, Addrs: []string{"n1:7000"}, Password: "pw"}},
+		{"rediss+cluster://n1:7000,n2", Target{Kind: Cluster, Addrs: []string{"n1:7000", "n2:6379"}, TLS: &tls.Config{ServerName: "n1"}}},
+		{"rediss+sentinel://s1/m", Target{Kind: Sentinel, Addrs: []string{"s1:26379"}, MasterName: "m", TLS: &tls.Config{ServerName: "s1"}}},
 	} {
 		got, err := ParseTarget(tc.url)
 		if err != nil {
@@ -31,7 +34,8 @@ func TestParseTarget(t *testing.T) {
 		}
 		if got.Kind != tc.want.Kind || !slices.Equal(got.Addrs, tc.want.Addrs) || got.MasterName != tc.want.MasterName ||
 			got.Username != tc.want.Username || got.Password != tc.want.Password || got.DB != tc.want.DB ||
-			got.SentinelUsername != tc.want.SentinelUsername || got.SentinelPassword != tc.want.SentinelPassword {
+			got.SentinelUsername != tc.want.SentinelUsername || got.SentinelPassword != tc.want.SentinelPassword ||
+			(got.TLS == nil) != (tc.want.TLS == nil) || got.TLS != nil && got.TLS.ServerName != tc.want.TLS.ServerName {
 			t.Errorf("ParseTarget(%s)\n got  %+v\n want %+v", tc.url, got, tc.want)
 		}
 	}

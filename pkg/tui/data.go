@@ -96,19 +96,17 @@ func (d *data) sample(m SampleMsg, cfg *WatchConfig) {
 	t.windowed = false
 	if ok {
 		t.lat, t.latN, t.windowed = windowLatency(base.latency, s.Latency.Buckets)
-	}
-	if ok {
 		t.rateLine.add(m.At, rate)
 		t.errLine.add(m.At, errPct)
 	}
 }
 
-func (d *data) transition(m TransitionMsg, logSize int, cfg *WatchConfig) {
+func (d *data) transition(m TransitionMsg, cfg *WatchConfig) {
 	d.ensure(m.Target, cfg)
 	d.advance(m.At)
 	d.log = append(d.log, logEntry{target: m.Target, t: m.Transition})
-	if len(d.log) > logSize {
-		d.log = slices.Delete(d.log, 0, len(d.log)-logSize)
+	if len(d.log) > cfg.LogSize {
+		d.log = slices.Delete(d.log, 0, len(d.log)-cfg.LogSize)
 	}
 }
 

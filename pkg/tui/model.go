@@ -61,9 +61,6 @@ func (w Watch) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Paused reports whether the screen is frozen.
-func (w Watch) Paused() bool { return w.frozen != nil }
-
 // Update applies one message.
 func (w Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -77,7 +74,7 @@ func (w Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return w, tick()
 	case tea.WindowSizeMsg:
 		w.width, w.height = msg.Width, msg.Height
-		w.help.Width = msg.Width
+		w.help.Width = max(msg.Width, minWidth) // as View lays out
 		return w, nil
 	case tea.KeyMsg:
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && w.mode != modeFilter {
@@ -95,7 +92,7 @@ func (w *Watch) apply(msg tea.Msg) {
 		w.live.sample(msg, &w.cfg)
 		w.lastData = w.cfg.Now()
 	case TransitionMsg:
-		w.live.transition(msg, w.cfg.LogSize, &w.cfg)
+		w.live.transition(msg, &w.cfg)
 		w.lastData = w.cfg.Now()
 	case FaultsMsg:
 		if msg.Err == nil || msg.Active != nil {

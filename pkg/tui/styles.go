@@ -11,9 +11,9 @@ import (
 // Styles is every style of the watch screen, built for one renderer so that
 // tests can render with an ASCII profile and NO_COLOR is honoured.
 type Styles struct {
-	Title, Dim, Label, Value, Note, Warn, Bad, Good lipgloss.Style
-	Paused                                          lipgloss.Style
-	MenuItem, MenuSelected                          lipgloss.Style
+	Title, Dim, Label, Note, Warn, Bad, Good lipgloss.Style
+	Paused                                   lipgloss.Style
+	MenuItem, MenuSelected                   lipgloss.Style
 	// Big is the state banner; Word the state inline. Both get the state's
 	// colour from StateColor: the word itself always says the state.
 	Big, Word, Tile lipgloss.Style
@@ -34,7 +34,6 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Title:        r.NewStyle().Bold(true),
 		Dim:          r.NewStyle().Foreground(grey),
 		Label:        r.NewStyle().Foreground(grey),
-		Value:        r.NewStyle().Bold(true),
 		Note:         r.NewStyle().Foreground(lipgloss.Color("6")),
 		Warn:         r.NewStyle().Foreground(yellow),
 		Bad:          r.NewStyle().Foreground(red).Bold(true),

@@ -9,6 +9,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// minWidth is the narrowest width the screen is laid out for.
+const minWidth = 20
+
 // View renders the screen: header, the breaker(s), the transition log or
 // the fault menu, a note line and the help bar, which is always the last
 // line. Every line fits the width; the whole fits the height.
@@ -17,7 +20,7 @@ func (w Watch) View() string {
 	if w.frozen != nil {
 		d = w.frozen
 	}
-	width := max(w.width, 20)
+	width := max(w.width, minWidth)
 	head := []string{w.header(d, width)}
 	var body []string
 	if ts := w.visible(d); len(d.targets) <= 1 && len(ts) == 1 {
@@ -25,7 +28,7 @@ func (w Watch) View() string {
 	} else {
 		body = w.tiles(d, ts, width)
 	}
-	foot := w.footer(width)
+	foot := w.footer()
 	rest := w.height - len(head) - len(body) - len(foot)
 	var mid []string
 	if w.mode == modeMenu || w.mode == modeConfirm {
@@ -191,7 +194,7 @@ func (w Watch) faultsText(d *data) string {
 }
 
 // footer is the note or filter line and the help bar.
-func (w Watch) footer(width int) []string {
+func (w Watch) footer() []string {
 	st := w.cfg.Styles
 	var out []string
 	switch {
@@ -209,7 +212,5 @@ func (w Watch) footer(width int) []string {
 		out = append(out, st.StateWord("CLOSED")+" ok · "+st.StateWord("OPEN")+" failing fast · "+
 			st.StateWord("HALF_OPEN")+" probing · "+st.StateWord("UNKNOWN")+" no reading")
 	}
-	h := w.help
-	h.Width = width
-	return append(out, strings.Split(h.View(keys), "\n")...)
+	return append(out, strings.Split(w.help.View(keys), "\n")...)
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 func checkHeadroom(ctx context.Context, e *env, _ string) Result {
@@ -10,11 +11,11 @@ func checkHeadroom(ctx context.Context, e *env, _ string) Result {
 	if err != nil {
 		return errored(err)
 	}
-	clients, limit := num(info["connected_clients"]), num(info["maxclients"])
+	clients, limit := info.Int("connected_clients"), info.Int("maxclients")
 	if limit == 0 {
-		limit = num(e.configGet(ctx, "maxclients"))
+		limit, _ = strconv.ParseInt(e.configGet(ctx, "maxclients"), 10, 64)
 	}
-	grew := num(info["rejected_connections"]) - num(e.infoStart["rejected_connections"])
+	grew := info.Int("rejected_connections") - e.infoStart.Int("rejected_connections")
 	v := fmt.Sprintf("%d of %d clients", clients, limit)
 	if limit > 0 {
 		v += fmt.Sprintf(" (%.0f%%)", float64(clients)/float64(limit)*100)

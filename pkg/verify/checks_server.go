@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rescli/rescli/internal/redisinfo"
 	"github.com/rescli/rescli/pkg/manager"
 )
 
@@ -82,11 +82,11 @@ func checkLatency(ctx context.Context, e *env, _ string) Result {
 }
 
 func checkMemory(ctx context.Context, e *env, _ string) Result {
-	info, err := e.info(ctx)
+	info, err := e.startInfo()
 	if err != nil {
 		return errored(err)
 	}
-	used, max := num(info["used_memory"]), num(info["maxmemory"])
+	used, max := info.Int("used_memory"), info.Int("maxmemory")
 	policy := info["maxmemory_policy"]
 	if max == 0 {
 		v := fmt.Sprintf("used %s, no maxmemory, policy %s", byteSize(used), policy)
@@ -111,7 +111,7 @@ func checkMemory(ctx context.Context, e *env, _ string) Result {
 }
 
 func checkPersistence(ctx context.Context, e *env, _ string) Result {
-	info, err := e.info(ctx)
+	info, err := e.startInfo()
 	if err != nil {
 		return errored(err)
 	}
@@ -131,7 +131,7 @@ func checkPersistence(ctx context.Context, e *env, _ string) Result {
 }
 
 func checkReplication(ctx context.Context, e *env, _ string) Result {
-	info, err := e.info(ctx)
+	info, err := e.startInfo()
 	if err != nil {
 		return errored(err)
 	}
@@ -141,17 +141,17 @@ func checkReplication(ctx context.Context, e *env, _ string) Result {
 		if info["master_link_status"] != "up" {
 			return fail(v, "the replica's link to its master is down: check the master's reachability and masterauth")
 		}
-		if num(info["master_last_io_seconds_ago"]) > 10 {
+		if info.Int("master_last_io_seconds_ago") > 10 {
 			return warn(v, "no data from the master for over 10s")
 		}
 		return pass(v)
 	case "master":
-		n := int(num(info["connected_slaves"]))
+		n := int(info.Int("connected_slaves"))
 		v := fmt.Sprintf("master with %d replica(s)", n)
-		offset := num(info["master_repl_offset"])
+		offset := info.Int("master_repl_offset")
 		for i := range n {
 			f := fields(info[fmt.Sprintf("slave%d", i)])
-			lag := offset - num(f["offset"])
+			lag := offset - f.Int("offset")
 			v += fmt.Sprintf("; %s:%s %s lag %d bytes", f["ip"], f["port"], f["state"], lag)
 			if f["state"] != "online" {
 				return warn(v, "a replica is not online (still syncing or broken)")
@@ -162,8 +162,9 @@ func checkReplication(ctx context.Context, e *env, _ string) Result {
 	return pass("role " + info["role"])
 }
 
-func fields(s string) map[string]string {
-	out := map[string]string{}
+// fields reads INFO's "slave0:ip=…,port=…,state=…,offset=…" values.
+func fields(s string) redisinfo.Fields {
+	out := redisinfo.Fields{}
 	for _, kv := range strings.Split(s, ",") {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			out[k] = v
@@ -171,8 +172,6 @@ func fields(s string) map[string]string {
 	}
 	return out
 }
-
-func num(s string) int64 { n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64); return n }
 
 func onOff(b bool) string {
 	if b {

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/internal/redisinfo"
 	"github.com/rescli/rescli/pkg/manager"
 )
 
@@ -169,7 +170,7 @@ func replicaLink(ctx context.Context, t manager.Target, addr, sentinelSays strin
 	if err != nil {
 		return sentinelSays
 	}
-	if fieldsOf(raw)["master_link_status"] == "up" {
+	if redisinfo.Parse(raw)["master_link_status"] == "up" {
 		return "ok"
 	}
 	return "err"
@@ -183,7 +184,7 @@ func checkCluster(ctx context.Context, e *env, _ string) Result {
 	if err != nil {
 		return errored(err)
 	}
-	ci := fieldsOf(raw)
+	ci := redisinfo.Parse(raw)
 	value := fmt.Sprintf("cluster_state:%s, slots assigned %s ok %s pfail %s fail %s, %s nodes",
 		ci["cluster_state"], ci["cluster_slots_assigned"], ci["cluster_slots_ok"], ci["cluster_slots_pfail"], ci["cluster_slots_fail"], ci["cluster_known_nodes"])
 	if ci["cluster_state"] != "ok" {
@@ -241,14 +242,4 @@ func clusterNodeProblems(raw string) (failed, alone []string) {
 		}
 	}
 	return failed, alone
-}
-
-func fieldsOf(raw string) map[string]string {
-	out := map[string]string{}
-	for _, line := range strings.Split(raw, "\n") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok {
-			out[k] = v
-		}
-	}
-	return out
 }

@@ -2,11 +2,17 @@ package verify
 
 import (
 	"context"
-	"strings"
+	"errors"
+
+	"github.com/rescli/rescli/internal/redisinfo"
 )
 
-// info reads INFO (all sections) from the target as field → value.
-func (e *env) info(ctx context.Context) (map[string]string, error) {
+// errNoInfo is what the checks that judge INFO report when the connectivity
+// check could not read it.
+var errNoInfo = errors.New("INFO could not be read at connect (see connectivity)")
+
+// info reads INFO (all sections) from the target.
+func (e *env) info(ctx context.Context) (redisinfo.Fields, error) {
 	raw, err := e.client.Info(ctx, "everything").Result()
 	if err != nil {
 		raw, err = e.client.Info(ctx).Result()
@@ -14,17 +20,16 @@ func (e *env) info(ctx context.Context) (map[string]string, error) {
 			return nil, err
 		}
 	}
-	out := map[string]string{}
-	for _, line := range strings.Split(raw, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		if k, v, ok := strings.Cut(line, ":"); ok {
-			out[k] = v
-		}
+	return redisinfo.Parse(raw), nil
+}
+
+// startInfo is the INFO read once by the connectivity check: memory,
+// persistence and replication judge it rather than each asking again.
+func (e *env) startInfo() (redisinfo.Fields, error) {
+	if e.infoStart == nil {
+		return nil, errNoInfo
 	}
-	return out, nil
+	return e.infoStart, nil
 }
 
 // configGet returns a config value, or "" when CONFIG is not allowed.

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/internal/redisinfo"
 	"github.com/rescli/rescli/pkg/manager"
 )
 
@@ -58,7 +59,7 @@ type env struct {
 	topo      manager.Target // the deployment the URL names
 	client    *redis.Client  // direct to the target, no retries
 	reachable bool
-	infoStart map[string]string
+	infoStart redisinfo.Fields
 }
 
 func (o *Options) defaults() error {

@@ -2,13 +2,12 @@ package scenario
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/rescli/rescli/pkg/health"
 	"github.com/rescli/rescli/pkg/manager"
 )
 
@@ -74,21 +73,13 @@ func (e *probeEnv) pingP99(ctx context.Context, n int) (time.Duration, error) {
 	return ds[(len(ds)*99)/100], nil
 }
 
-var healthClient = &http.Client{Timeout: 2 * time.Second}
+// healthClient reads a service's /health in whatever format it speaks.
+var healthClient = &health.Client{Timeout: 2 * time.Second}
 
 func healthStatus(ctx context.Context, base string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/health", nil)
+	res, err := healthClient.Fetch(ctx, strings.TrimRight(base, "/")+health.PathBasic, false)
 	if err != nil {
 		return "", err
 	}
-	resp, err := healthClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var doc struct{ Status string }
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
-		return "", fmt.Errorf("decode /health: %w", err)
-	}
-	return doc.Status, nil
+	return string(res.Doc.Status), nil
 }
