@@ -3,6 +3,11 @@
 # `rescli chaos proxy`, side by side in one run, and print the ratios.
 # Starts its own redis-server and proxies on free loopback ports.
 #
+# Beside them runs scripts/floorproxy, the least a user-space proxy can do
+# (one epoll loop, read and write, nothing else): its column is the best any
+# proxy can reach on this machine in this run, and "vs floor" is rescli's
+# throughput against it.
+#
 #   scripts/bench-proxy.sh            # default request counts
 #   N=1000000 scripts/bench-proxy.sh  # more requests per run
 #   TOXIPROXY=/path/to/toxiproxy-server scripts/bench-proxy.sh
@@ -48,6 +53,7 @@ wait_port() {
 }
 
 go build -o "$work/rescli" ./cmd/rescli
+go build -o "$work/floorproxy" ./scripts/floorproxy
 
 rport=$(free_port)
 redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
@@ -60,6 +66,11 @@ pport=$(free_port)
 proxy_pid=$!
 pids+=($!)
 wait_port "$pport"
+
+fport=$(free_port)
+"$work/floorproxy" -listen "127.0.0.1:$fport" -upstream "127.0.0.1:$rport" &
+pids+=($!)
+wait_port "$fport"
 
 xport=""
 if [ -n "$TOXIPROXY" ]; then
@@ -101,7 +112,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # throughput on a shared machine).
 compare() {
 	local label=$1 n=$2; shift 2
-	: >"$work/direct"; : >"$work/proxy"; : >"$work/toxi"
+	: >"$work/direct"; : >"$work/proxy"; : >"$work/floor"; : >"$work/toxi"
 	local ticks=0 t0 tests
 	tests=$(echo "$@" | awk '{ for (i = 1; i < NF; i++) if ($i == "-t") print split($(i+1), a, ",") }')
 	for _ in $(seq "$ROUNDS"); do
@@ -109,6 +120,7 @@ compare() {
 		t0=$(cpu_ticks "$proxy_pid")
 		bench "$pport" -n "$n" "$@" >>"$work/proxy"
 		ticks=$((ticks + $(cpu_ticks "$proxy_pid") - t0))
+		bench "$fport" -n "$n" "$@" >>"$work/floor"
 		if [ -n "$xport" ]; then bench "$xport" -n "$n" "$@" >>"$work/toxi"; fi
 	done
 	local us
@@ -117,18 +129,19 @@ compare() {
 	awk -v label="$label" -v us="$us" '
 		FILENAME ~ /direct$/ { if ($2 > d[$1]) { d[$1] = $2; dl[$1] = $3 }; order[$1] = 1; next }
 		FILENAME ~ /proxy$/ { if ($2 > p[$1]) { p[$1] = $2; pl[$1] = $3 }; next }
+		FILENAME ~ /floor$/ { if ($2 > f[$1]) f[$1] = $2; next }
 		{ if ($2 > x[$1]) x[$1] = $2 }
 		END {
 			for (t in order) {
 				tx = (t in x) ? sprintf("%6.2fx", x[t] / d[t]) : "     -"
-				printf "%-20s %-12s %10.0f %10.0f %6.2fx %8.3f %8.3f %8s %9s\n", label, t, d[t], p[t], p[t] / d[t], dl[t], pl[t], us, tx
+				printf "%-20s %-12s %10.0f %10.0f %6.2fx %8.3f %8.3f %8s %6.2fx %7.2fx %9s\n", label, t, d[t], p[t], p[t] / d[t], dl[t], pl[t], us, f[t] / d[t], p[t] / f[t], tx
 			}
 		}
-	' "$work/direct" "$work/proxy" "$work/toxi" | sort
+	' "$work/direct" "$work/proxy" "$work/floor" "$work/toxi" | sort
 }
 
 if [ "$ONLY" != latency ]; then
-	printf '%-20s %-12s %10s %10s %7s %8s %8s %8s %9s\n' "scenario" "test" "direct rps" "proxy rps" "ratio" "p50 dir" "p50 prx" "cpu us/r" "toxiproxy"
+	printf '%-20s %-12s %10s %10s %7s %8s %8s %8s %7s %8s %9s\n' "scenario" "test" "direct rps" "proxy rps" "ratio" "p50 dir" "p50 prx" "cpu us/r" "floor" "vs floor" "toxiproxy"
 	compare "-c 50 -P 16" "$((N * 4))" -t set,get -c 50 -P 16
 	compare "-c 50 -P 1" "$N" -t set,get -c 50 -P 1
 	compare "-c 50 -k 0 (churn)" "$NCHURN" -t ping -c 50 -k 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -32,12 +33,14 @@ type Proxy struct {
 
 	faults  atomic.Pointer[faultSet]
 	loading atomic.Bool
-	// sleepLate is how late kernel sleeps wake, on average (ns), and
-	// sleepers how many goroutines sleep in the kernel now (see WaitUntil).
-	sleepLate atomic.Int64
-	sleepers  atomic.Int64
-	change    atomic.Pointer[chan struct{}]
-	stats     counters
+	// sleepLate is how late kernel sleeps wake, on average (ns),
+	// sleepers how many goroutines sleep in the kernel now and sleepSlots
+	// how many may (GOMAXPROCS-1 when the proxy was made; see WaitUntil).
+	sleepLate  atomic.Int64
+	sleepers   atomic.Int64
+	sleepSlots int64
+	change     atomic.Pointer[chan struct{}]
+	stats      counters
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -50,6 +53,7 @@ func NewProxy(name, listen, upstream string, opts ...Option) *Proxy {
 	p := &Proxy{
 		name: name, upstream: upstream, listen: listen, opts: buildOptions(opts),
 		enabled: true, conns: map[uint64]*conn{}, runners: map[uint64]context.CancelFunc{},
+		sleepSlots: int64(runtime.GOMAXPROCS(0) - 1),
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.faults.Store(newFaultSet(nil))

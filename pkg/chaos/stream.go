@@ -3,7 +3,6 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
-	"runtime"
 	"time"
 )
 
@@ -81,15 +80,20 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 // on a runtime timer: an idle Go process sleeps in whole milliseconds, so a
 // 1 ms latency would add 1.1–1.2 ms. Such a sleep holds a thread and its P,
 // is not cut short by a fault change, and so is used for short waits by at
-// most GOMAXPROCS-1 goroutines at once; a busy process (many connections
-// waiting) checks its timers often enough for them to be precise.
+// most GOMAXPROCS-1 goroutines at once, and never with GOMAXPROCS 1 (a
+// container limited to one CPU): there the sleeper would hold the only P
+// until sysmon takes it back, stalling every other connection for
+// milliseconds. A busy process (many connections waiting) checks its timers
+// often enough for them to be precise.
 const preciseBelow = 2 * time.Millisecond
 
-// trySleep sleeps d in the kernel unless GOMAXPROCS-1 goroutines (at least
-// one) already do.
+// trySleep sleeps d in the kernel unless sleepSlots goroutines already do.
 func (p *Proxy) trySleep(d time.Duration) bool {
+	if p.sleepSlots <= 0 {
+		return false
+	}
 	defer p.sleepers.Add(-1)
-	if p.sleepers.Add(1) > int64(max(1, runtime.GOMAXPROCS(0)-1)) {
+	if p.sleepers.Add(1) > p.sleepSlots {
 		return false
 	}
 	p.sleep(d)
