@@ -69,6 +69,7 @@ wait_port "$pport"
 
 fport=$(free_port)
 "$work/floorproxy" -listen "127.0.0.1:$fport" -upstream "127.0.0.1:$rport" &
+floor_pid=$!
 pids+=($!)
 wait_port "$fport"
 
@@ -108,25 +109,31 @@ bench() {
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # compare LABEL REQUESTS ARGS...: direct vs proxied (and Toxiproxy), best
-# of ROUNDS each, and the proxy's CPU time per request (less noisy than
-# throughput on a shared machine).
+# of ROUNDS each, and rescli's and the floor's CPU time per request (less
+# noisy than throughput on a shared machine).
 compare() {
 	local label=$1 n=$2; shift 2
 	: >"$work/direct"; : >"$work/proxy"; : >"$work/floor"; : >"$work/toxi"
-	local ticks=0 t0 tests
+	local ticks=0 fticks=0 t0 tests
 	tests=$(echo "$@" | awk '{ for (i = 1; i < NF; i++) if ($i == "-t") print split($(i+1), a, ",") }')
 	for _ in $(seq "$ROUNDS"); do
 		bench "$rport" -n "$n" "$@" >>"$work/direct"
 		t0=$(cpu_ticks "$proxy_pid")
 		bench "$pport" -n "$n" "$@" >>"$work/proxy"
 		ticks=$((ticks + $(cpu_ticks "$proxy_pid") - t0))
+		t0=$(cpu_ticks "$floor_pid")
 		bench "$fport" -n "$n" "$@" >>"$work/floor"
+		fticks=$((fticks + $(cpu_ticks "$floor_pid") - t0))
 		if [ -n "$xport" ]; then bench "$xport" -n "$n" "$@" >>"$work/toxi"; fi
 	done
-	local us
-	us=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$n" -v r="$ROUNDS" -v k="$tests" \
-		'BEGIN { printf "%.1f", t / hz * 1e6 / (n * r * k) }')
-	awk -v label="$label" -v us="$us" '
+	local us fus
+	per_request() {
+		awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$n" -v r="$ROUNDS" -v k="$tests" \
+			'BEGIN { printf "%.1f", t / hz * 1e6 / (n * r * k) }'
+	}
+	us=$(per_request "$ticks")
+	fus=$(per_request "$fticks")
+	awk -v label="$label" -v us="$us" -v fus="$fus" '
 		FILENAME ~ /direct$/ { if ($2 > d[$1]) { d[$1] = $2; dl[$1] = $3 }; order[$1] = 1; next }
 		FILENAME ~ /proxy$/ { if ($2 > p[$1]) { p[$1] = $2; pl[$1] = $3 }; next }
 		FILENAME ~ /floor$/ { if ($2 > f[$1]) f[$1] = $2; next }
@@ -134,14 +141,14 @@ compare() {
 		END {
 			for (t in order) {
 				tx = (t in x) ? sprintf("%6.2fx", x[t] / d[t]) : "     -"
-				printf "%-20s %-12s %10.0f %10.0f %6.2fx %8.3f %8.3f %8s %6.2fx %7.2fx %9s\n", label, t, d[t], p[t], p[t] / d[t], dl[t], pl[t], us, f[t] / d[t], p[t] / f[t], tx
+				printf "%-20s %-12s %10.0f %10.0f %6.2fx %8.3f %8.3f %8s %6.2fx %7.2fx %8s %9s\n", label, t, d[t], p[t], p[t] / d[t], dl[t], pl[t], us, f[t] / d[t], p[t] / f[t], fus, tx
 			}
 		}
 	' "$work/direct" "$work/proxy" "$work/floor" "$work/toxi" | sort
 }
 
 if [ "$ONLY" != latency ]; then
-	printf '%-20s %-12s %10s %10s %7s %8s %8s %8s %7s %8s %9s\n' "scenario" "test" "direct rps" "proxy rps" "ratio" "p50 dir" "p50 prx" "cpu us/r" "floor" "vs floor" "toxiproxy"
+	printf '%-20s %-12s %10s %10s %7s %8s %8s %8s %7s %8s %8s %9s\n' "scenario" "test" "direct rps" "proxy rps" "ratio" "p50 dir" "p50 prx" "cpu us/r" "floor" "vs floor" "floor us" "toxiproxy"
 	compare "-c 50 -P 16" "$((N * 4))" -t set,get -c 50 -P 16
 	compare "-c 50 -P 1" "$N" -t set,get -c 50 -P 1
 	compare "-c 50 -k 0 (churn)" "$NCHURN" -t ping -c 50 -k 0
