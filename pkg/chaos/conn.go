@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// conn is one client connection and its upstream. Each direction forwards
-// on the zero-copy path (io.Copy between *net.TCPConn, which splices) and
-// moves to the inspecting path while a fault concerns it; a fault change
-// interrupts the splice with a past read deadline.
+// conn is one client connection and its upstream. Each direction passes
+// bytes through unread (passThrough) and moves to the inspecting path while
+// a fault concerns it; a fault change interrupts the passing through with a
+// past read deadline.
 //
 // The proxy is written here rather than built on Toxiproxy: its engine
 // moves every chunk through a chain of goroutines and channels even with no
@@ -41,7 +41,7 @@ type conn struct {
 	seen     map[uint64]bool // faults counted on this connection
 	watchers map[uint64]context.CancelFunc
 	slots    chan slot     // up → down: what each request's reply will be
-	upLeft   chan struct{} // up → down: upstream went back to zero-copy
+	upLeft   chan struct{} // up → down: upstream went back to passing through
 	queue    []slot        // announced replies not yet delivered
 	wg       sync.WaitGroup
 

@@ -19,7 +19,7 @@ type replies struct {
 // downInspect forwards Redis → client, putting the replies the proxy made
 // up in their place between Redis's own. It returns true when it stopped
 // because no fault concerns this direction any more and every announced
-// reply is out: the caller goes back to zero-copy.
+// reply is out: the caller goes back to passing through.
 func (c *conn) downInspect(resync bool) (toFast bool) {
 	// Delivered from this goroutine: readReplies time-stamps on its own.
 	out := newPipe(c, Downstream, c.client, &c.p.stats.bytesDown)

@@ -10,7 +10,7 @@ type ConnInfo struct {
 	ID     uint64    `json:"id"`
 	Client string    `json:"client"`
 	Since  time.Time `json:"since"`
-	// Path is "zero-copy" while both directions splice, else "inspecting".
+	// Path is "pass-through" while both directions pass bytes on unread, else "inspecting".
 	Path string `json:"path"`
 	// Faults names the faults acting on this connection.
 	Faults []string `json:"toxics"`
@@ -19,7 +19,7 @@ type ConnInfo struct {
 func (c *conn) info() ConnInfo {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	path := "zero-copy"
+	path := "pass-through"
 	if c.upSlow || c.downSlow {
 		path = "inspecting"
 	}

@@ -2,22 +2,21 @@ package chaos
 
 import (
 	"errors"
-	"io"
 	"net"
 	"os"
 	"sync/atomic"
 	"time"
 )
 
-// A direction forwards with zero-copy until a fault concerns it, inspects
-// while one does, and goes back to zero-copy at a frame boundary once none
+// A direction passes bytes through until a fault concerns it, inspects
+// while one does, and goes back to passing through at a frame boundary once none
 // does. Replies are paired with requests from where framing starts, so the
 // upstream side inspects only once the downstream side frames replies too,
 // and the downstream side leaves last, when every announced reply is out.
 
-// kick interrupts the zero-copy directions so they look at the faults
-// again, and returns channels closed once they did. A read deadline does
-// not stop a splice that is already taking data, so a caller that wants
+// kick interrupts the passing-through directions so they look at the
+// faults again, and returns channels closed once they did. A read deadline
+// does not stop a chunk already read from being written, so a caller that wants
 // the faults to cover everything sent after it returns waits for these.
 func (c *conn) kick() []chan struct{} {
 	c.mu.Lock()
@@ -40,7 +39,7 @@ func (c *conn) kick() []chan struct{} {
 	return acks
 }
 
-// leftFastLocked records that a direction's io.Copy returned.
+// leftFastLocked records that a direction's passThrough returned.
 func leftFastLocked(fast *bool, ack *chan struct{}) {
 	*fast = false
 	if *ack != nil {
@@ -121,11 +120,10 @@ func (c *conn) downLoop() {
 	}
 }
 
-// fastCopy forwards src to dst with zero-copy until EOF, an error, or a
-// kick (reported as interrupted).
+// fastCopy passes src through to dst until EOF, an error, or a kick
+// (reported as interrupted).
 func (c *conn) fastCopy(dst, src *net.TCPConn, count *atomic.Int64) (interrupted bool) {
-	n, err := io.Copy(dst, src) // *net.TCPConn to *net.TCPConn: splice(2)
-	count.Add(n)
+	err := passThrough(dst, src, count)
 	switch {
 	case err == nil:
 		c.endOfStream(dst)

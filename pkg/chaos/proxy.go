@@ -184,8 +184,8 @@ func (p *Proxy) setLoading(on bool) {
 // changed returns a channel closed at the next change of faults or state.
 func (p *Proxy) changed() <-chan struct{} { return *p.change.Load() }
 
-// notify wakes every waiter and moves connections that forward with
-// zero-copy onto the inspecting path when a fault now concerns them.
+// notify wakes every waiter and moves connections that pass bytes through
+// onto the inspecting path when a fault now concerns them.
 func (p *Proxy) notify() {
 	ch := make(chan struct{})
 	close(*p.change.Swap(&ch))
@@ -214,8 +214,8 @@ func (p *Proxy) notify() {
 	}
 }
 
-// kickWait bounds how long a fault change waits for zero-copy connections
-// to notice it.
+// kickWait bounds how long a fault change waits for passing-through
+// connections to notice it.
 const kickWait = 250 * time.Millisecond
 
 // Connections lists the open client connections, oldest first.

@@ -196,7 +196,7 @@ func parseReply(b []byte) (n int, push bool, err error) {
 }
 
 // isReplyStart reports whether c can begin a RESP reply; used to find a
-// frame boundary after the zero-copy path was interrupted.
+// frame boundary after the pass-through path was interrupted.
 func isReplyStart(c byte) bool {
 	return strings.IndexByte("+-:_,#($!=*~>%|", c) >= 0
 }

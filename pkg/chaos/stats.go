@@ -37,7 +37,7 @@ type Stats struct {
 	// DialErrors counts connections closed because the upstream refused.
 	DialErrors int64 `json:"dial_errors"`
 	// BytesUp and BytesDown count bytes delivered to Redis and to clients.
-	// Bytes forwarded with zero-copy are added when that stretch ends.
+	// Bytes are counted as they are written to the other side.
 	BytesUp   int64 `json:"bytes_upstream"`
 	BytesDown int64 `json:"bytes_downstream"`
 	// Injected counts, per fault name, the connections or requests it acted on.

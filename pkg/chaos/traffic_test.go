@@ -62,10 +62,10 @@ func TestChangingFaultsUnderTrafficNeverHangs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// With every fault gone, busy connections go back to zero-copy.
-	eventually(t, "every connection to splice again", func() bool {
+	// With every fault gone, busy connections go back to passing through.
+	eventually(t, "every connection to pass through again", func() bool {
 		for _, conn := range p.Connections() {
-			if conn.Path != "zero-copy" {
+			if conn.Path != "pass-through" {
 				return false
 			}
 		}
@@ -200,7 +200,7 @@ func TestFaultChangesDoNotWaitForStuckClients(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stuck() // zero-copy, soon blocked writing to its client
+	stuck() // passing through, soon blocked writing to its client
 	if _, err := p.AddToxic(always("lat", "latency", "downstream", Attributes{"latency": 1})); err != nil {
 		t.Fatal(err)
 	}
