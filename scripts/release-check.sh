@@ -16,3 +16,10 @@ dist=$(mktemp -d)
 trap 'rm -rf "$dist"' EXIT
 goreleaser build --snapshot --clean --single-target --output "$dist/rescli"
 "$dist/rescli" version
+# The snapshot above builds this machine's target only; build the other
+# operating systems goreleaser ships too, so an OS-specific call (a Unix
+# signal, a Linux syscall) cannot break a release unnoticed.
+for target in darwin/arm64 windows/amd64; do
+	echo "== go build for $target"
+	GOOS=${target%/*} GOARCH=${target#*/} go build -o /dev/null ./cmd/rescli
+done

@@ -31,7 +31,7 @@ func (s *Server) signalAndWait(sig syscall.Signal) {
 	}
 	_ = cmd.Process.Signal(sig)
 	if paused && sig != syscall.SIGKILL {
-		_ = cmd.Process.Signal(syscall.SIGCONT)
+		_ = cmd.Process.Signal(sigCont)
 	}
 	<-exit
 }
@@ -42,7 +42,7 @@ func (s *Server) Pause() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd != nil && !s.paused {
-		_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+		_ = s.cmd.Process.Signal(sigStop)
 		s.paused = true
 	}
 }
@@ -52,7 +52,7 @@ func (s *Server) Resume() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd != nil && s.paused {
-		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+		_ = s.cmd.Process.Signal(sigCont)
 		s.paused = false
 	}
 }
