@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // ErrNotRegistered means the address is not a node rescli started.
@@ -83,21 +82,61 @@ func Lookup(dir, addr string) (Node, error) {
 	return n, nil
 }
 
-// Alive reports whether the PID runs a redis process with the node's port
-// on its command line.
+// Alive reports whether the PID runs a redis process listening on the
+// node's port, judged from its command line.
 func (n Node) Alive() bool {
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", n.PID))
 	if err != nil {
 		return false
 	}
-	_, port, _ := net.SplitHostPort(n.Addr)
-	s := strings.ReplaceAll(string(cmdline), "\x00", " ")
-	return strings.Contains(s, "redis") && strings.Contains(s, port)
+	_, port, err := net.SplitHostPort(n.Addr)
+	if err != nil {
+		return false
+	}
+	return servesPort(cmdline, port)
 }
 
-// Kill sends SIGKILL.
+// servesPort reports whether cmdline, as read from /proc/PID/cmdline, is
+// that of a redis process on port; the port must match whole (700 is not
+// 7000). Once listening, redis-server and redis-sentinel rewrite their
+// argv into one NUL-padded title whose second word is the listen address:
+// "redis-server 127.0.0.1:7000", "redis-server *:7000 [cluster]",
+// "redis-sentinel 127.0.0.1:26379 [sentinel]". Before that, or with
+// set-proc-title no, the arguments show as started and only "--port N"
+// names the port; a port set in a config file cannot be seen, and such a
+// process is not taken for the node.
+func servesPort(cmdline []byte, port string) bool {
+	if port == "" {
+		return false
+	}
+	args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
+	title := len(args) == 1
+	if title {
+		args = strings.Fields(args[0])
+	}
+	if len(args) < 2 || !strings.Contains(filepath.Base(args[0]), "redis") {
+		return false
+	}
+	if title {
+		// host:port, where host may be "*" or an IPv6 address with colons.
+		i := strings.LastIndexByte(args[1], ':')
+		return i >= 0 && args[1][i+1:] == port
+	}
+	for i := 1; i+1 < len(args); i++ {
+		if args[i] == "--port" && args[i+1] == port {
+			return true
+		}
+	}
+	return false
+}
+
+// Kill sends SIGKILL (on Windows, TerminateProcess).
 func (n Node) Kill() error {
-	if err := syscall.Kill(n.PID, syscall.SIGKILL); err != nil {
+	proc, err := os.FindProcess(n.PID)
+	if err == nil {
+		err = proc.Kill()
+	}
+	if err != nil {
 		return fmt.Errorf("kill %s (pid %d): %w", n.Addr, n.PID, err)
 	}
 	return nil
@@ -111,7 +150,7 @@ func Restart(dir string, n Node) (Node, error) {
 	}
 	cmd := exec.Command(n.Argv[0], n.Argv[1:]...)
 	cmd.Dir = n.Dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = detached()
 	if err := cmd.Start(); err != nil {
 		return n, fmt.Errorf("restart %s: %w", n.Addr, err)
 	}
