@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"sync"
@@ -76,12 +75,10 @@ func newWatchRedis(o *watchOptions) (_ *watchRedis, err error) {
 		}
 		w.ctrl = &watchFaults{p: w.proxy}
 		d := &net.Dialer{Timeout: o.timeout}
+		// The manager speaks TLS over this dialer for a rediss:// target,
+		// verified against the upstream's name (the URL's TLS config names it).
 		dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			c, err := d.DialContext(ctx, network, w.proxy.Addr())
-			if err == nil && tgt.TLS != nil { // a custom dialer gets no TLS from go-redis
-				c = tls.Client(c, tgt.TLS)
-			}
-			return c, err
+			return d.DialContext(ctx, network, w.proxy.Addr())
 		}
 	}
 	w.m, err = manager.New(manager.Options{

@@ -104,7 +104,8 @@ func (e *env) newClient(mod func(*redis.Options)) redis.UniversalClient {
 	if e.tgt.cluster() {
 		base = e.dial
 	}
-	o.Dialer = manager.ObserveMaxClients(base, func() { e.count.rejectedSeen.Add(1) })
+	o.Dialer = manager.WithTLS(manager.ObserveMaxClients(base, func() { e.count.rejectedSeen.Add(1) }), o.TLSConfig)
+	o.TLSConfig = nil // done by the dialer: go-redis ignores it beside a Dialer
 	// 4 KiB instead of go-redis's 32 KiB buffers: the warm-up values are
 	// small, behaviour is the same, and 4,000 simulated clients that churn
 	// through tens of thousands of rejected connections stay within memory.
@@ -115,7 +116,7 @@ func (e *env) newClient(mod func(*redis.Options)) redis.UniversalClient {
 	var c redis.UniversalClient
 	if e.tgt.cluster() {
 		c = redis.NewClusterClient(&redis.ClusterOptions{
-			Addrs: e.tgt.nodes, Username: o.Username, Password: o.Password, TLSConfig: o.TLSConfig,
+			Addrs: e.tgt.nodes, Username: o.Username, Password: o.Password,
 			Dialer: o.Dialer, PoolSize: o.PoolSize, MaxActiveConns: o.MaxActiveConns,
 			ReadBufferSize: o.ReadBufferSize, WriteBufferSize: o.WriteBufferSize,
 		})

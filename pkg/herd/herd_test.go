@@ -2,6 +2,8 @@ package herd
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +95,31 @@ func TestBadConfig(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), Config{Services: 1, RedisURL: "redis://127.0.0.1:1"}); err == nil {
 		t.Error("an unreachable target was accepted")
+	}
+}
+
+// A rediss:// target: every strategy speaks TLS. The naive clients and the
+// INFO reads give go-redis their own dialer, and go-redis applies its TLS
+// config only to its default one; they once sent plain text (password
+// included) to the TLS port and every service failed.
+func TestHerdOverTLS(t *testing.T) {
+	cert := redistest.LocalhostCert(t)
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	redistest.Start(t, cert.ServerArgs(strconv.Itoa(port))...)
+	rep, err := Run(context.Background(), Config{
+		Services: 5, Replicas: 1, RedisURL: fmt.Sprintf("rediss://localhost:%d/?skip_verify=true", port),
+		Strategies: []string{"naive", "managed"}, StartupTimeout: 3 * time.Second, Steady: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"naive", "managed"} {
+		r := byName(t, rep, name)
+		if r.Failed != 0 || r.Server == nil {
+			t.Errorf("%s over TLS: %d of 5 failed, server INFO read: %v", name, r.Failed, r.Server != nil)
+		}
 	}
 }

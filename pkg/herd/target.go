@@ -172,7 +172,8 @@ func (t *target) nodeInfo(ctx context.Context, addr string) (*serverStats, error
 	o.MaxRetries, o.DialerRetries, o.Protocol, o.DisableIdentity = -1, 1, 2, true
 	// A full server refuses our own INFO connection too; count those so
 	// they are not reported as the herd's rejections.
-	o.Dialer = manager.ObserveMaxClients(nil, func() { t.ownRejections.Add(1) })
+	o.Dialer = manager.WithTLS(manager.ObserveMaxClients(nil, func() { t.ownRejections.Add(1) }), o.TLSConfig)
+	o.TLSConfig = nil // done by the dialer: go-redis ignores it beside a Dialer
 	c := redis.NewClient(&o)
 	defer c.Close()
 	raw, err := c.Info(ctx, "clients", "stats").Result()

@@ -3,6 +3,7 @@ package manager
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -31,15 +32,20 @@ type dialStats struct {
 // DialFunc is go-redis's dialer signature.
 type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
 
-// newDialer wraps base (or a net.Dialer) so that each dial is counted and
-// each connection detects the maxclients rejection. Dials to the addresses
-// in sentinels are not remembered as lastAddr.
-func newDialer(base DialFunc, timeout time.Duration, st *dialStats, sentinels []string) DialFunc {
+// newDialer wraps base (or a net.Dialer) so that each dial is counted,
+// each connection detects the maxclients rejection and, with tlsCfg, speaks
+// TLS (see WithTLS). TLS goes outside the detection, as go-redis's own TLS
+// dialer returns a *tls.Conn: go-redis then skips its socket-level health
+// check, which cannot read through TLS. Redis refuses a TLS client over
+// maxclients before the handshake and writes it nothing, so there is no
+// reply to detect below TLS either. Dials to the addresses in sentinels are
+// not remembered as lastAddr.
+func newDialer(base DialFunc, timeout time.Duration, tlsCfg *tls.Config, st *dialStats, sentinels []string) DialFunc {
 	if base == nil {
 		d := &net.Dialer{Timeout: timeout, KeepAlive: 5 * time.Minute}
 		base = d.DialContext
 	}
-	detect := DetectMaxClients(base, func() { st.maxClients.Add(1) })
+	detect := WithTLS(DetectMaxClients(base, func() { st.maxClients.Add(1) }), tlsCfg)
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		st.attempts.Add(1)
 		if last := st.lastAddr.Load(); (last == nil || *last != addr) && !slices.Contains(sentinels, addr) {

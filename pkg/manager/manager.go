@@ -63,7 +63,7 @@ func New(opts Options) (*Manager, error) {
 	if opts.Kind() == Sentinel {
 		sentinels = opts.Addrs
 	}
-	m.client = opts.newClient(newDialer(opts.Dialer, opts.DialTimeout, &m.dials, sentinels))
+	m.client = opts.newClient(newDialer(opts.Dialer, opts.DialTimeout, opts.TLS, &m.dials, sentinels))
 	if cc, ok := m.client.(*redis.ClusterClient); ok {
 		// Hooks on the cluster client would see one outcome per command for
 		// the whole cluster; each node client gets its own breaker instead.

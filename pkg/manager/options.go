@@ -35,7 +35,11 @@ type Options struct {
 	SentinelUsername string
 	SentinelPassword string
 	DB               int
-	TLS              *tls.Config
+	// TLS makes every connection speak TLS; with no ServerName, each is
+	// verified against the host it dials (see WithTLS). Set beside a
+	// rediss:// URL it is used instead of the URL's: the way to give your
+	// own CA (RootCAs) or a client certificate.
+	TLS *tls.Config
 
 	// ClusterMode treats a single address in Addrs as a cluster seed.
 	ClusterMode bool
@@ -97,7 +101,7 @@ func (o *Options) defaults() error {
 		o.Addrs, o.MasterName, o.ClusterMode = t.Addrs, t.MasterName, t.Kind == Cluster
 		o.Username, o.Password, o.DB = t.Username, t.Password, t.DB
 		o.SentinelUsername, o.SentinelPassword = t.SentinelUsername, t.SentinelPassword
-		if t.TLS != nil {
+		if t.TLS != nil && o.TLS == nil {
 			o.TLS = t.TLS
 		}
 	}
@@ -175,7 +179,9 @@ func (o *Options) newClient(dial DialFunc) redis.UniversalClient {
 }
 
 // universal builds go-redis options with its own retries switched off so
-// that the manager's budgeted retries are the only ones.
+// that the manager's budgeted retries are the only ones. They carry no
+// TLSConfig: go-redis uses it only in its default dialer, and dial does the
+// TLS for every node and Sentinel (see WithTLS).
 func (o *Options) universal(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *redis.UniversalOptions {
 	return &redis.UniversalOptions{
 		Addrs:                 o.Addrs,
@@ -185,7 +191,6 @@ func (o *Options) universal(dial func(ctx context.Context, network, addr string)
 		SentinelUsername:      o.SentinelUsername,
 		SentinelPassword:      o.SentinelPassword,
 		DB:                    o.DB,
-		TLSConfig:             o.TLS,
 		Dialer:                dial,
 		PoolSize:              o.PoolSize,
 		MaxActiveConns:        o.MaxActiveConns,

@@ -34,12 +34,17 @@ func (m *Manager) masterMoved() bool {
 // sentinelMaster returns the master's address from the first Sentinel
 // that answers.
 func (m *Manager) sentinelMaster() (string, error) {
+	base := m.opts.Dialer
+	if base == nil {
+		base = (&net.Dialer{Timeout: m.opts.DialTimeout}).DialContext
+	}
+	dial := WithTLS(base, m.opts.TLS) // go-redis gives a custom dialer no TLS
 	var lastErr error
 	for _, a := range m.opts.Addrs {
 		ctx, cancel := context.WithTimeout(m.ctx, m.opts.ProbeTimeout)
 		sc := redis.NewSentinelClient(&redis.Options{
-			Addr: a, Username: m.opts.SentinelUsername, Password: m.opts.SentinelPassword, TLSConfig: m.opts.TLS,
-			Dialer: m.opts.Dialer, DialTimeout: m.opts.DialTimeout, ReadTimeout: m.opts.ReadTimeout,
+			Addr: a, Username: m.opts.SentinelUsername, Password: m.opts.SentinelPassword,
+			Dialer: dial, DialTimeout: m.opts.DialTimeout, ReadTimeout: m.opts.ReadTimeout,
 			MaxRetries: -1, DialerRetries: 1, DisableIdentity: true,
 		})
 		hp, err := sc.GetMasterAddrByName(ctx, m.opts.MasterName).Result()

@@ -68,6 +68,9 @@ var ErrBadURL = errors.New("parse redis url")
 //
 // rediss+cluster:// uses TLS to the nodes; rediss+sentinel:// uses it to the
 // Sentinels and the data nodes alike (go-redis has one TLS config for both).
+// Their TLS config names no ServerName: each node is verified against the
+// host it is dialled at, a seed as written in the URL, a node as the
+// Cluster or the Sentinels announce it.
 // Standalone URLs go through go-redis's ParseURL, so its query options work.
 func ParseTarget(raw string) (Target, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
@@ -86,25 +89,27 @@ func ParseTarget(raw string) (Target, error) {
 		if err != nil {
 			return Target{}, fmt.Errorf("%w %s: %w", ErrBadURL, redact.URL(raw), err)
 		}
-		t.TLS = tlsFor(scheme, t.Addrs)
+		t.TLS = tlsFor(scheme)
 		return t, nil
 	case "redis+cluster", "rediss+cluster":
 		t, err := parseMulti(rest, Cluster, "6379")
 		if err != nil {
 			return Target{}, fmt.Errorf("%w %s: %w", ErrBadURL, redact.URL(raw), err)
 		}
-		t.TLS = tlsFor(scheme, t.Addrs)
+		t.TLS = tlsFor(scheme)
 		return t, nil
 	}
 	return Target{}, fmt.Errorf("%w %s: unknown scheme %q", ErrBadURL, redact.URL(raw), scheme)
 }
 
-func tlsFor(scheme string, addrs []string) *tls.Config {
+// tlsFor is the TLS config of a multi-host scheme: one config serves every
+// node, so it names no server (crypto/tls and the manager's dialer take the
+// name from each dialled address).
+func tlsFor(scheme string) *tls.Config {
 	if !strings.HasPrefix(strings.ToLower(scheme), "rediss") {
 		return nil
 	}
-	host, _, _ := net.SplitHostPort(addrs[0])
-	return &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	return &tls.Config{MinVersion: tls.VersionTLS12}
 }
 
 // parseMulti parses [userinfo@]h1,h2[/path][?query] after the scheme.

@@ -24,8 +24,12 @@ func TestParseTarget(t *testing.T) {
 		{"redis+cluster://app:pw@n1:7000,n2:7001,n3",
 			Target{Kind: Cluster, Addrs: []string{"n1:7000", "n2:7001", "n3:6379"}, Username: "app", Password: "pw"}},
 		{"redis+cluster://n1:7000?password=pw", Target{Kind: Cluster, Addrs: []string{"n1:7000"}, Password: "pw"}},
-		{"rediss+cluster://n1:7000,n2", Target{Kind: Cluster, Addrs: []string{"n1:7000", "n2:6379"}, TLS: &tls.Config{ServerName: "n1"}}},
-		{"rediss+sentinel://s1/m", Target{Kind: Sentinel, Addrs: []string{"s1:26379"}, MasterName: "m", TLS: &tls.Config{ServerName: "s1"}}},
+		// One server: its TLS config names it (go-redis's ParseURL).
+		{"rediss://:pw@h1:6380", Target{Kind: Standalone, Addrs: []string{"h1:6380"}, Password: "pw", TLS: &tls.Config{ServerName: "h1"}}},
+		// Several: no name, each node is verified against its own host
+		// (TestTLSDialVerifiesEachNodeByTheHostItDials).
+		{"rediss+cluster://n1:7000,n2", Target{Kind: Cluster, Addrs: []string{"n1:7000", "n2:6379"}, TLS: &tls.Config{}}},
+		{"rediss+sentinel://s1,s2/m", Target{Kind: Sentinel, Addrs: []string{"s1:26379", "s2:26379"}, MasterName: "m", TLS: &tls.Config{}}},
 	} {
 		got, err := ParseTarget(tc.url)
 		if err != nil {
