@@ -35,7 +35,9 @@ whichever format it speaks: application/health+json, Spring Boot Actuator
 (/actuator/health), Kubernetes /livez or /readyz?verbose text, or plain 200/503.
 
 A service's status is its own verdict (/health or /health/detailed); the admin documents
-add detail. Exit 0 when every service passes (warn passes unless --fail-on-warn), 1 when
+add detail. An admin document the service answers 404 for (no admin token configured there,
+or nothing to report) is shown as not available and fails nothing; without /health/detailed
+the service is judged by /health. Exit 0 when every service passes (warn passes unless --fail-on-warn), 1 when
 any fails or cannot be reached or read, 2 on usage errors (bad flags, a malformed service
 URL, a missing or wrong admin token).`,
 		Example: `  rescli health --service http://127.0.0.1:8080

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,6 +81,9 @@ func renderService(g *Global, w io.Writer, r health.ServiceReport) error {
 	if r.Error != "" {
 		fprintln(w, "  error: "+r.Error)
 	}
+	if len(r.Unavailable) > 0 {
+		fprintln(w, "  not available (404): "+strings.Join(urlPaths(r.Unavailable), ", "))
+	}
 	checks, redisInfo, transitions := merge(r.Documents)
 	if redisInfo != nil {
 		fprintln(w, "  "+redisLine(g, redisInfo))
@@ -98,6 +102,18 @@ func renderService(g *Global, w io.Writer, r health.ServiceReport) error {
 		fmt.Fprintf(w, "    %s  %s %s → %s  %s\n", t.At.Local().Format("15:04:05.000"), t.Component, from, t.To, t.Reason)
 	}
 	return nil
+}
+
+// urlPaths shortens the URLs of one service to their paths.
+func urlPaths(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, raw := range urls {
+		out[i] = raw
+		if u, err := url.Parse(raw); err == nil && u.Path != "" {
+			out[i] = u.Path
+		}
+	}
+	return out
 }
 
 // merge collects every check (first document wins), the Redis view and the

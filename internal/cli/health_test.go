@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -149,5 +150,59 @@ func TestClipKeepsUTF8(t *testing.T) {
 		if got != tc.want || !utf8.ValidString(got) {
 			t.Errorf("clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
 		}
+	}
+}
+
+// A service that serves /health but not the admin documents (404) is
+// judged by its own verdict: the missing documents are reported as not
+// available, not as a service that could not be checked.
+func TestHealthServiceWithoutAdminEndpoints(t *testing.T) {
+	var failing atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != health.PathBasic {
+			http.NotFound(w, r)
+			return
+		}
+		verdict := health.Pass
+		if failing.Load() {
+			verdict = health.Fail
+		}
+		w.Header().Set("Content-Type", health.MediaType)
+		w.WriteHeader(verdict.HTTPCode())
+		_, _ = io.WriteString(w, `{"status":"`+string(verdict)+`"}`)
+	}))
+	defer ts.Close()
+	run := func(output string, detailed bool) (string, error) {
+		var out bytes.Buffer
+		g := &Global{Output: output, NoColor: true, IO: IOStreams{Out: &out, ErrOut: io.Discard}, Getenv: func(string) string { return "" }}
+		err := runHealth(context.Background(), g, &healthOptions{
+			Services: []string{ts.URL}, Token: "s3cret", Detailed: detailed, Timeout: 2 * time.Second})
+		return out.String(), err
+	}
+
+	for _, detailed := range []bool{false, true} {
+		out, err := run("table", detailed)
+		if err != nil {
+			t.Errorf("detailed=%v: exit %d (%v), want 0 for a passing service\n%s", detailed, ExitCode(err), err, out)
+		}
+		for _, want := range []string{ts.URL + "  PASS", "not available (404): /health/", "1 services: 1 pass, 0 warn, 0 fail, 0 error"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("detailed=%v: output lacks %q:\n%s", detailed, want, out)
+			}
+		}
+		if strings.Contains(out, "error:") {
+			t.Errorf("detailed=%v: a missing admin document printed as an error:\n%s", detailed, out)
+		}
+	}
+	out, err := run("json", false)
+	if err != nil || !strings.Contains(out, `"status":"pass","documents"`) ||
+		!strings.Contains(out, `"unavailable":["`+ts.URL+`/health/redis","`+ts.URL+`/health/services"]`) {
+		t.Errorf("json: exit %d (%v)\n%s", ExitCode(err), err, out)
+	}
+
+	// The exit code stays the service's own: a failing /health fails.
+	failing.Store(true)
+	if out, err := run("table", false); ExitCode(err) != ExitCheckFailed || !strings.Contains(out, "FAIL") {
+		t.Errorf("failing service: exit %d (%v), want 1\n%s", ExitCode(err), err, out)
 	}
 }

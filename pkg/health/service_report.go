@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 )
@@ -15,6 +16,11 @@ type ServiceReport struct {
 	Status    Status   `json:"status,omitempty"`
 	Error     string   `json:"error,omitempty"`
 	Documents []Result `json:"documents"`
+	// Unavailable are the (redacted) URLs of admin documents the service
+	// answered 404 for: it has no admin token configured, or nothing for
+	// that document to report (no Redis manager, no orchestrator). A
+	// service without them lacks detail; it is not failing.
+	Unavailable []string `json:"unavailable,omitempty"`
 	// Err is the first fetch error, if any.
 	Err error `json:"-"`
 }
@@ -55,7 +61,9 @@ func hasPath(raw string) bool {
 }
 
 // FetchService fetches a service's Endpoints in parallel, each within the
-// client's timeout.
+// client's timeout. An admin document answered with 404 is listed in
+// Unavailable, not reported as an error; when that document is
+// /health/detailed, the service is judged by /health instead.
 func (c *Client) FetchService(ctx context.Context, raw string, detailed bool) ServiceReport {
 	eps := Endpoints(raw, c.Token != "", detailed)
 	results := make([]Result, len(eps))
@@ -66,14 +74,20 @@ func (c *Client) FetchService(ctx context.Context, raw string, detailed bool) Se
 	}
 	wg.Wait()
 	r := ServiceReport{URL: safeURL(raw), Documents: []Result{}}
-	for i := range eps {
-		if errs[i] != nil {
-			if r.Err == nil {
-				r.Err, r.Error = errs[i], errs[i].Error()
-			}
-			continue
+	if eps[0].Admin && errors.Is(errs[0], ErrNotFound) { // no /health/detailed
+		r.Unavailable = append(r.Unavailable, results[0].URL)
+		basic := strings.TrimSuffix(eps[0].URL, PathDetailed) + PathBasic
+		results[0], errs[0] = c.Fetch(ctx, basic, false)
+	}
+	for i, e := range eps {
+		switch {
+		case errs[i] == nil:
+			r.Documents = append(r.Documents, results[i])
+		case i > 0 && e.Admin && errors.Is(errs[i], ErrNotFound):
+			r.Unavailable = append(r.Unavailable, results[i].URL)
+		case r.Err == nil:
+			r.Err, r.Error = errs[i], errs[i].Error()
 		}
-		r.Documents = append(r.Documents, results[i])
 	}
 	if errs[0] == nil {
 		r.Status = results[0].Doc.Status
