@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/rescli/rescli/pkg/tui"
 )
 
 // watchEnvToken names the variable --token defaults to.
@@ -61,11 +64,17 @@ RESCLI_ADMIN_TOKEN for their admin endpoints).
 
 Keys: ? help, p pause (data is still collected), / filter, f faults, q quit.
 When stdout is not a terminal there is no TUI: one line per transition and a
-summary line every --summary, or NDJSON events with -o json.`,
+summary line every --summary, or NDJSON events with -o json.
+
+With -v, go-redis's own log lines (a failed dial, say), redacted, go to a log
+pane under the transitions while the TUI runs, never over it; repeats are
+counted (×12). To keep every line, send stderr to a file (2>>watch.log): they
+then go there too. Without a TUI they go to stderr as with every command.`,
 		Example: `  rescli watch
   rescli watch --redis-url redis://127.0.0.1:6379 --chaos
   rescli watch --service http://127.0.0.1:8080 --service http://127.0.0.1:8081 --token $RESCLI_ADMIN_TOKEN
-  rescli watch -o json --duration 1m | tee watch.ndjson`,
+  rescli watch -o json --duration 1m | tee watch.ndjson
+  rescli watch -v --redis-url redis://127.0.0.1:6379 2>>watch.log`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -126,13 +135,19 @@ func (o *watchOptions) run(ctx context.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, sigs...)
 	defer stop()
+	var logs <-chan tui.LogMsg
+	if tty {
+		var stopLogs func()
+		logs, stopLogs = o.captureLogs()
+		defer stopLogs() // deferred first, so it runs after src.close: no line reaches the restored screen
+	}
 	src, err := o.openSource()
 	if err != nil {
 		return err
 	}
 	defer src.close() // removes every fault, then closes the manager and proxy
 	if tty {
-		err = o.runTUI(ctx, src)
+		err = o.runTUI(ctx, src, logs)
 	} else {
 		err = o.runPlain(ctx, src)
 	}
@@ -147,7 +162,11 @@ func (o *watchOptions) useTUI() bool {
 	if o.forcePlain || o.g.JSON() {
 		return false
 	}
-	f, ok := o.g.IO.Out.(*os.File)
+	return isTerminal(o.g.IO.Out)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

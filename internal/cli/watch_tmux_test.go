@@ -65,7 +65,13 @@ func (x *watchTmux) keys(keys ...string) {
 
 func (x *watchTmux) waitScreen(what, pattern string) {
 	x.t.Helper()
-	watchWait(x.t, what, x.screen, regexp.MustCompile(pattern), 30*time.Second)
+	x.waitScreenText(what, pattern)
+}
+
+// waitScreenText waits for pattern on the screen and returns what matched.
+func (x *watchTmux) waitScreenText(what, pattern string) string {
+	x.t.Helper()
+	return watchWait(x.t, what, x.screen, regexp.MustCompile(pattern), 30*time.Second)
 }
 
 // watchMenuKey is the digit that picks a fault menu entry.
@@ -135,6 +141,46 @@ func TestWatchTmuxRealTerminal(t *testing.T) {
 		}
 		return x.screen()
 	}, regexp.MustCompile(`^ended$`), 15*time.Second)
+}
+
+// TestWatchTmuxVerboseLogs: with -v, go-redis's log lines (a failed dial
+// per probe while redis-server is down) show in the screen's log pane, never
+// as raw text drawn over it, and nothing is left on the terminal after q.
+func TestWatchTmuxVerboseLogs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and drives tmux")
+	}
+	srv := redistest.Start(t)
+	bin := watchBuildRescli(t)
+	// sh stays the parent so that the terminal can be read after rescli exits
+	x := newWatchTmux(t, 80, 24, fmt.Sprintf("%s watch -v --redis-url %s --rate 10 --timeout 300ms --open-timeout 1s --max-open-timeout 2s; echo exit status $?; sleep 60",
+		bin, srv.URL()))
+	x.waitScreen("CLOSED at start", `│\s+CLOSED\s+│`)
+
+	// When redis-server is killed, the probes' dials fail and go-redis logs them
+	srv.Kill()
+	x.waitScreen("go-redis line in the log pane", `(?m)^── log, newest first ─+\n\d\d:\d\d:\d\d go-redis: redis: connection pool: failed to dial`)
+	x.waitScreen("a failed probe after the first lines", `HALF_OPEN → OPEN`)
+	// Then the screen is whole, header first and help bar last, and every
+	// go-redis line is one of the pane's
+	whole := regexp.MustCompile(`^rescli watch [^\n]*\n(?:[^\n]*\n){22}\? help • p pause[^\n]*\n?$`)
+	screen := watchWait(t, "the whole screen", x.screen, whole, 10*time.Second)
+	inPane := regexp.MustCompile(`^\d\d:\d\d:\d\d go-redis: `)
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, "go-redis") && !inPane.MatchString(line) {
+			t.Errorf("go-redis text outside the log pane: %q; screen:\n%s", line, screen)
+		}
+	}
+
+	// When q quits, the terminal is as before: no screen, no log line
+	x.keys("q")
+	after := x.waitScreenText("exit status", `exit status \d+`)
+	if after != "exit status 0" {
+		t.Errorf("%s, want 0", after)
+	}
+	if s := x.screen(); strings.Contains(s, "go-redis") || strings.Contains(s, "p pause") {
+		t.Errorf("terminal not clean after q:\n%s", s)
+	}
 }
 
 // TestWatchTmuxSIGTERM: SIGTERM while a fault is injected ends the TUI

@@ -16,13 +16,17 @@ type WatchConfig struct {
 	// Events feeds the model; it is read one message at a time. Nil: the
 	// caller uses Program.Send (or Update directly, in tests).
 	Events <-chan tea.Msg
+	// Logs feeds LogMsg lines, read one at a time like Events. It is apart
+	// from Events because its producer (a library's global logger) may
+	// outlive the source: close it once nothing writes to it any more.
+	Logs   <-chan LogMsg
 	Faults FaultController
 	Styles *Styles
 	Keys   *KeyMap
 	// Window is the rolling window of rate and error share (default 10s);
 	// Bucket the time one sparkline cell covers (default 5s); History how
 	// many cells are kept (default 120); LogSize how many transitions
-	// (default 200).
+	// and, apart from them, how many log lines are kept (default 200).
 	Window  time.Duration
 	Bucket  time.Duration
 	History int

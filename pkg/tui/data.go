@@ -48,11 +48,19 @@ func (e logEntry) text() string {
 	return strings.Join([]string{e.target, e.t.From.String(), e.t.To.String(), e.t.Reason, e.t.Err}, " ")
 }
 
+// logLine is one line of the log pane; n identical lines in a row (a
+// failed dial per probe during an outage) are one line, shown with ×n.
+type logLine struct {
+	LogMsg // the last of them
+	n      int
+}
+
 // data is what the screen shows; the model keeps a live copy that every
 // message updates and, while paused, a frozen clone that the view renders.
 type data struct {
 	targets []*target
 	log     []logEntry // oldest first
+	lines   []logLine  // oldest first
 	faults  []ActiveFault
 	now     time.Time // the newest time seen in any message
 }
@@ -110,6 +118,18 @@ func (d *data) transition(m TransitionMsg, cfg *WatchConfig) {
 	}
 }
 
+func (d *data) line(m LogMsg, cfg *WatchConfig) {
+	if n := len(d.lines); n > 0 && d.lines[n-1].Text == m.Text {
+		d.lines[n-1].LogMsg = m
+		d.lines[n-1].n++
+		return
+	}
+	d.lines = append(d.lines, logLine{LogMsg: m, n: 1})
+	if len(d.lines) > cfg.LogSize {
+		d.lines = slices.Delete(d.lines, 0, len(d.lines)-cfg.LogSize)
+	}
+}
+
 func (d *data) advance(at time.Time) {
 	if at.After(d.now) {
 		d.now = at
@@ -118,7 +138,7 @@ func (d *data) advance(at time.Time) {
 
 // clone copies d deeply enough that later messages do not change it.
 func (d *data) clone() *data {
-	c := &data{log: slices.Clone(d.log), faults: slices.Clone(d.faults), now: d.now}
+	c := &data{log: slices.Clone(d.log), lines: slices.Clone(d.lines), faults: slices.Clone(d.faults), now: d.now}
 	for _, t := range d.targets {
 		tc := *t
 		tc.roll, tc.rateLine, tc.errLine = t.roll.clone(), t.rateLine.clone(), t.errLine.clone()

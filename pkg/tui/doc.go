@@ -4,9 +4,10 @@
 // timestamps and reasons; rolling request rate and error share with
 // sparklines; latency percentiles, pool, retries and fallbacks; and, when a
 // FaultController is given, a fault menu with confirmation and the active
-// faults. The model never polls anything itself: its caller feeds it
-// SampleMsg, TransitionMsg and FaultsMsg (through WatchConfig.Events or
-// Program.Send), so that the same screen shows a Redis target probed by
-// rescli or the health endpoints of running services, and tests drive it
-// message by message.
+// faults; once one arrives, a pane of log lines (e.g. a library's log with
+// -v), which then are never written over the screen. The model never polls
+// anything itself: its caller feeds it SampleMsg, TransitionMsg, FaultsMsg
+// and LogMsg (through WatchConfig.Events and Logs, or Program.Send), so that
+// the same screen shows a Redis target probed by rescli or the health
+// endpoints of running services, and tests drive it message by message.
 package tui

@@ -49,11 +49,14 @@ func NewWatch(cfg WatchConfig) Watch {
 	return w
 }
 
-// Init starts reading WatchConfig.Events.
+// Init starts reading WatchConfig.Events and Logs.
 func (w Watch) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if w.cfg.Events != nil {
 		cmds = append(cmds, listen(w.cfg.Events))
+	}
+	if w.cfg.Logs != nil {
+		cmds = append(cmds, listenLogs(w.cfg.Logs))
 	}
 	if w.cfg.StaleAfter > 0 {
 		cmds = append(cmds, tick())
@@ -67,6 +70,9 @@ func (w Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventMsg:
 		w.apply(msg.msg)
 		return w, listen(w.cfg.Events)
+	case logFeedMsg:
+		w.apply(msg.LogMsg)
+		return w, listenLogs(w.cfg.Logs)
 	case eventsClosedMsg:
 		return w, nil
 	case tickMsg:
@@ -94,6 +100,8 @@ func (w *Watch) apply(msg tea.Msg) {
 	case TransitionMsg:
 		w.live.transition(msg, &w.cfg)
 		w.lastData = w.cfg.Now()
+	case LogMsg: // not data: a stuck feed with a chatty logger is still STALE
+		w.live.line(msg, &w.cfg)
 	case FaultsMsg:
 		if msg.Err == nil || msg.Active != nil {
 			w.live.faults = msg.Active

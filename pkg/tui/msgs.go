@@ -26,6 +26,15 @@ type TransitionMsg struct {
 	manager.Transition
 }
 
+// LogMsg is one diagnostic log line, e.g. a library's internal log with
+// -v. The screen keeps the newest in a log pane below the transitions, so
+// that whoever produces them never writes to the terminal the screen owns.
+// Text is shown as given: redact it first.
+type LogMsg struct {
+	At   time.Time
+	Text string
+}
+
 // FaultsMsg reports the faults in force, after a change or periodically.
 type FaultsMsg struct {
 	Active []ActiveFault
@@ -74,5 +83,19 @@ func listen(ch <-chan tea.Msg) tea.Cmd {
 			return eventsClosedMsg{}
 		}
 		return eventMsg{msg}
+	}
+}
+
+// logFeedMsg wraps a line read from WatchConfig.Logs, so that only those
+// re-arm its reader.
+type logFeedMsg struct{ LogMsg }
+
+func listenLogs(ch <-chan LogMsg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return eventsClosedMsg{}
+		}
+		return logFeedMsg{msg}
 	}
 }

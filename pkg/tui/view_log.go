@@ -10,8 +10,20 @@ import (
 	"github.com/rescli/rescli/pkg/manager"
 )
 
-// logView is the transition log, newest first, filtered, in rows lines.
+// logView is the transition log, newest first, filtered, in rows lines;
+// once a log line arrived, the log pane below it. The transitions keep at
+// least half the rows, so that a chatty logger never hides them.
 func (w Watch) logView(d *data, width, rows int) []string {
+	trans := w.transitionView(d, width, rows)
+	if len(d.lines) == 0 || rows < 4 {
+		return trans
+	}
+	pane := w.linesView(d, width, rows)
+	n := min(len(pane), max(rows-len(trans), rows/2))
+	return append(trans[:min(len(trans), rows-n)], pane[:n]...)
+}
+
+func (w Watch) transitionView(d *data, width, rows int) []string {
 	st := w.cfg.Styles
 	title := "transitions, newest first"
 	if w.filter != "" {
@@ -34,6 +46,48 @@ func (w Watch) logView(d *data, width, rows int) []string {
 		out = append(out, st.Dim.Render(msg))
 	}
 	return out
+}
+
+// linesView is the log pane, newest first, filtered, in rows lines at most.
+func (w Watch) linesView(d *data, width, rows int) []string {
+	st := w.cfg.Styles
+	out := []string{rule(st.Dim.Render("── log, newest first "), width)}
+	for i := len(d.lines) - 1; i >= 0 && len(out) < rows; i-- {
+		if l := d.lines[i]; contains(l.Text, w.filter) {
+			out = append(out, w.wrapLine(l, width)...)
+		}
+	}
+	if len(out) == 1 {
+		out = append(out, st.Dim.Render("no log line matches the filter"))
+	}
+	return out
+}
+
+// logIndent lines a wrapped log line up under its text, past the clock.
+const logIndent = "         "
+
+// wrapLine is a log line on at most three rows, since the cause of a
+// library's error is usually at its end: "12:03:41 go-redis: redis:
+// connection pool: failed to dial after 1 attempts: dial tcp …: connection
+// refused ×12".
+func (w Watch) wrapLine(l logLine, width int) []string {
+	st := w.cfg.Styles
+	text := oneLine(l.Text)
+	if l.n > 1 {
+		text += st.Dim.Render(fmt.Sprintf(" ×%d", l.n))
+	}
+	rows := strings.Split(ansi.Wrap(text, width-len(logIndent), ""), "\n")
+	if len(rows) > 3 {
+		rows = append(rows[:2], fit(strings.Join(rows[2:], " "), width-len(logIndent)))
+	}
+	for i := range rows {
+		prefix := logIndent
+		if i == 0 {
+			prefix = st.Dim.Render(clock(l.At)) + " "
+		}
+		rows[i] = prefix + rows[i]
+	}
+	return rows
 }
 
 // logLine reads e.g. "12:03:41 CLOSED → OPEN after 5 consecutive failures:
