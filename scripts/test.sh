@@ -7,7 +7,9 @@ echo "== go vet"
 go vet ./...
 
 echo "== gofmt"
-unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+# Tracked and new files alike (a file deleted but not yet committed skipped).
+unformatted=$(gofmt -l $( (git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go') |
+	while read -r f; do [ -f "$f" ] && echo "$f"; done))
 if [ -n "$unformatted" ]; then
 	echo "gofmt needed on:"; echo "$unformatted"; exit 1
 fi
