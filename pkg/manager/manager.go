@@ -16,7 +16,8 @@ type Manager struct {
 	opts    Options
 	client  redis.UniversalClient
 	br      *breaker
-	nodes   *nodeSet // Cluster only: per-node breakers
+	nodes   *nodeSet       // Cluster only: per-node breakers
+	asker   *sentinelAsker // Sentinel only: asks for the master while open
 	budget  *retryBudget
 	dials   dialStats
 	stats   counters
@@ -62,6 +63,7 @@ func New(opts Options) (*Manager, error) {
 	var sentinels []string
 	if opts.Kind() == Sentinel {
 		sentinels = opts.Addrs
+		m.asker = newSentinelAsker(opts, m.randN)
 	}
 	m.client = opts.newClient(newDialer(opts.Dialer, opts.DialTimeout, opts.TLS, &m.dials, sentinels))
 	if cc, ok := m.client.(*redis.ClusterClient); ok {
@@ -118,6 +120,11 @@ func (m *Manager) Close() error {
 		m.hub.closeAll()
 		if cerr := m.client.Close(); cerr != nil && !errors.Is(cerr, redis.ErrClosed) {
 			err = fmt.Errorf("close redis client: %w", cerr)
+		}
+		if m.asker != nil {
+			if cerr := m.asker.close(); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("close sentinel clients: %w", cerr))
+			}
 		}
 	})
 	return err

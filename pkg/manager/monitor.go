@@ -27,13 +27,14 @@ func (m *Manager) monitor() {
 		var wait time.Duration
 		switch m.br.State() { // State moves OPEN to HALF_OPEN when due
 		case Open:
-			_, _, until, _ := m.br.info()
+			_, opened, until, _ := m.br.info()
 			wait = max(until.Sub(m.opts.Clock.Now()), time.Millisecond)
-			if m.opts.Kind() == Sentinel {
-				if m.masterMoved() {
+			if m.asker != nil {
+				moved, next := m.masterMoved(opened)
+				if moved {
 					continue
 				}
-				wait = min(wait, m.opts.ProbeInterval, sentinelPoll)
+				wait = min(wait, max(next, time.Millisecond))
 			}
 		case HalfOpen:
 			if m.probeRound() {
