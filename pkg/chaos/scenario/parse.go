@@ -104,7 +104,7 @@ func (s *Scenario) validate(src []byte) error {
 		bad("$.name", "required")
 	}
 	if s.Target == "" {
-		bad("$.target", "required (a redis:// URL; ${REDIS_URL} is expanded)")
+		bad("$.target", "required (a redis:// or rediss:// URL; ${REDIS_URL} is expanded)")
 	}
 	if len(s.Hypothesis) == 0 {
 		bad("$.hypothesis", "at least one probe is required")

@@ -2,8 +2,10 @@ package scenario
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,9 +27,15 @@ func TestMain(m *testing.M) {
 
 func runFile(t *testing.T, srv *redistest.Server, path string) (*Report, inject.Journal) {
 	t.Helper()
+	return runFileAt(t, srv.URL(), path)
+}
+
+// runFileAt runs the scenario file with REDIS_URL set to url.
+func runFileAt(t *testing.T, url, path string) (*Report, inject.Journal) {
+	t.Helper()
 	s, err := LoadFile(path, func(k string) string {
 		if k == "REDIS_URL" {
-			return srv.URL()
+			return url
 		}
 		return ""
 	})
@@ -64,6 +72,22 @@ func TestExampleScenariosHold(t *testing.T) {
 				t.Fatalf("journal left: %+v", entries)
 			}
 		})
+	}
+}
+
+// A rediss:// target: the proxy passes the TLS bytes through and the
+// manager behind it speaks TLS (it once sent plain text to a TLS port).
+func TestScenarioOverTLS(t *testing.T) {
+	cert := redistest.LocalhostCert(t)
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	redistest.Start(t, cert.ServerArgs(strconv.Itoa(port))...)
+	url := fmt.Sprintf("rediss://localhost:%d/?skip_verify=true", port)
+	rep, _ := runFileAt(t, url, "../../../testdata/scenarios/latency-spike.yaml")
+	if !rep.Held {
+		t.Fatalf("latency spike over TLS: hypothesis did not hold (abort %q)", rep.Abort)
 	}
 }
 
