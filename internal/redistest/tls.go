@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -71,4 +72,18 @@ func writePEM(t testing.TB, path, kind string, der []byte) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// StartTLS starts a redis-server as Start does that also serves TLS, with a
+// LocalhostCert, on another free port: reach it as rediss://localhost:PORT.
+// It returns the server, that port and the certificate.
+func StartTLS(t testing.TB, extra ...string) (*Server, string, Cert) {
+	t.Helper()
+	cert := LocalhostCert(t)
+	port, err := FreePort()
+	if err != nil {
+		t.Fatalf("find free port: %v", err)
+	}
+	tlsPort := strconv.Itoa(port)
+	return Start(t, append(cert.ServerArgs(tlsPort), extra...)...), tlsPort, cert
 }

@@ -2,8 +2,6 @@ package herd
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,14 +101,9 @@ func TestBadConfig(t *testing.T) {
 // config only to its default one; they once sent plain text (password
 // included) to the TLS port and every service failed.
 func TestHerdOverTLS(t *testing.T) {
-	cert := redistest.LocalhostCert(t)
-	port, err := redistest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	redistest.Start(t, cert.ServerArgs(strconv.Itoa(port))...)
+	_, port, _ := redistest.StartTLS(t)
 	rep, err := Run(context.Background(), Config{
-		Services: 5, Replicas: 1, RedisURL: fmt.Sprintf("rediss://localhost:%d/?skip_verify=true", port),
+		Services: 5, Replicas: 1, RedisURL: "rediss://localhost:" + port + "/?skip_verify=true",
 		Strategies: []string{"naive", "managed"}, StartupTimeout: 3 * time.Second, Steady: 100 * time.Millisecond,
 	})
 	if err != nil {

@@ -98,13 +98,12 @@ func TestTLSDialVerifiesEachNodeByTheHostItDials(t *testing.T) {
 // seed is another host (a node that is down): before, every node was
 // verified against the first seed's name, and nothing spoke TLS at all.
 func TestClusterOverTLSVerifiesEachNodeByItsOwnName(t *testing.T) {
-	cert := redistest.LocalhostCert(t)
 	dir := t.TempDir()
-	tlsPort, busPort, downPort := freePort(t), freePort(t), freePort(t)
-	srv := redistest.Start(t, append(cert.ServerArgs(tlsPort), "--tls-cluster", "yes",
+	busPort, downPort := freePort(t), freePort(t)
+	srv, tlsPort, cert := redistest.StartTLS(t, "--tls-cluster", "yes",
 		"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"), "--cluster-port", busPort,
 		// CLUSTER SLOTS names the node "localhost", as its certificate does.
-		"--cluster-announce-hostname", "localhost", "--cluster-preferred-endpoint-type", "hostname")...)
+		"--cluster-announce-hostname", "localhost", "--cluster-preferred-endpoint-type", "hostname")
 	admin := srv.Client()
 	defer admin.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -157,9 +156,7 @@ func containsLine(s, line string) bool {
 // A TLS config given beside a rediss:// URL is the one used: a URL cannot
 // name a CA, and the URL's own config (system roots) once replaced it.
 func TestOwnTLSConfigBesideARedissURL(t *testing.T) {
-	cert := redistest.LocalhostCert(t)
-	port := freePort(t)
-	redistest.Start(t, cert.ServerArgs(port)...)
+	_, port, cert := redistest.StartTLS(t)
 	o := fast("")
 	o.URL, o.TLS, o.DisableMonitor = "rediss://localhost:"+port, &tls.Config{RootCAs: cert.Roots}, true
 	m := newManager(t, o)

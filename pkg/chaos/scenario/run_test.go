@@ -2,10 +2,8 @@ package scenario
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -78,13 +76,8 @@ func TestExampleScenariosHold(t *testing.T) {
 // A rediss:// target: the proxy passes the TLS bytes through and the
 // manager behind it speaks TLS (it once sent plain text to a TLS port).
 func TestScenarioOverTLS(t *testing.T) {
-	cert := redistest.LocalhostCert(t)
-	port, err := redistest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	redistest.Start(t, cert.ServerArgs(strconv.Itoa(port))...)
-	url := fmt.Sprintf("rediss://localhost:%d/?skip_verify=true", port)
+	_, port, _ := redistest.StartTLS(t)
+	url := "rediss://localhost:" + port + "/?skip_verify=true"
 	rep, _ := runFileAt(t, url, "../../../testdata/scenarios/latency-spike.yaml")
 	if !rep.Held {
 		t.Fatalf("latency spike over TLS: hypothesis did not hold (abort %q)", rep.Abort)
