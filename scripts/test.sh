@@ -20,5 +20,4 @@ go test -race -count=1 -timeout 15m ./...
 echo "== short fuzz runs (the RESP parser, the scenario parser)"
 fuzz_time=${RESCLI_FUZZTIME:-10s}
 go test -run '^$' -fuzz '^FuzzParseRequest$' -fuzztime "$fuzz_time" ./pkg/chaos/
-go test -run '^$' -fuzz '^FuzzParseReply$' -fuzztime "$fuzz_time" ./pkg/chaos/
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "$fuzz_time" ./pkg/chaos/scenario/

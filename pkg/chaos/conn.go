@@ -40,9 +40,10 @@ type conn struct {
 	state    map[stateKey]any
 	seen     map[uint64]bool // faults counted on this connection
 	watchers map[uint64]context.CancelFunc
-	slots    chan slot     // up → down: what each request's reply will be
+	slots    chan slot     // up → down: stand-ins sent to Redis, in order
 	upLeft   chan struct{} // up → down: upstream went back to passing through
-	queue    []slot        // announced replies not yet delivered
+	queue    []slot        // stand-ins whose answers have not come back
+	standIns uint64        // stand-ins sent so far (upstream goroutine only)
 	wg       sync.WaitGroup
 
 	upRand      *rand.Rand    // per-request draws, made on first inspection

@@ -1,54 +1,100 @@
 package chaos
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"time"
 )
 
-// replies is a stretch of Redis → client bytes; ends are the offsets just
-// after each complete reply that answers a request (pushes excluded).
-type replies struct {
+// A made-up reply must reach the client exactly where Redis's reply to its
+// request would have: after the replies to every request sent before it,
+// including requests that went through unread before the fault was set
+// (their number is unknown). So the upstream side does not keep the
+// request from Redis silently; it sends Redis a stand-in, ECHO of a token
+// unique on this connection, and the downstream side swaps Redis's answer
+// to it, found in the byte stream, for the made-up reply. Redis keeps the
+// order; nothing needs counting. Inside MULTI the stand-in is queued like
+// the request it replaces (+QUEUED) and its swapped reply lands in EXEC's
+// array; under CLIENT REPLY OFF or after DISCARD no answer comes, and a
+// later token's answer retires the earlier ones.
+
+// tokenLen is the length of a stand-in token: "rescli-chaos:" then the
+// connection id (16 hex digits), ":" and a sequence number (12 digits).
+const tokenLen = len("rescli-chaos:") + 16 + 1 + 12
+
+// slot is a stand-in sent to Redis: its sequence number and the reply to
+// put in place of Redis's answer to it.
+type slot struct {
+	seq   uint64
+	reply []byte
+}
+
+// tokenPrefix is what every stand-in answer on connection id starts with
+// (RESP2 and RESP3 answer ECHO with the same bulk string).
+func tokenPrefix(id uint64) []byte {
+	return []byte("$" + strconv.Itoa(tokenLen) + "\r\nrescli-chaos:" + hex16(id) + ":")
+}
+
+// standIn is the ECHO request for stand-in seq on connection id.
+func standIn(id, seq uint64) []byte {
+	return []byte("*2\r\n$4\r\nECHO\r\n$" + strconv.Itoa(tokenLen) + "\r\nrescli-chaos:" + hex16(id) + ":" + dec12(seq) + "\r\n")
+}
+
+func hex16(v uint64) string {
+	s := strconv.FormatUint(v, 16)
+	return string(bytes.Repeat([]byte("0"), 16-len(s))) + s
+}
+
+func dec12(v uint64) string {
+	s := strconv.FormatUint(v%1e12, 10)
+	return string(bytes.Repeat([]byte("0"), 12-len(s))) + s
+}
+
+// chunk is a stretch of Redis → client bytes as read.
+type chunk struct {
 	data []byte
 	at   time.Time
-	ends []int
 	eof  bool
 }
 
-// downInspect forwards Redis → client, putting the replies the proxy made
-// up in their place between Redis's own. It returns true when it stopped
-// because no fault concerns this direction any more and every announced
-// reply is out: the caller goes back to passing through.
-func (c *conn) downInspect(resync bool) (toFast bool) {
-	// Delivered from this goroutine: readReplies time-stamps on its own.
+// downInspect forwards Redis → client through the byte faults, swapping
+// stand-in answers for their made-up replies. It returns true when it
+// stopped because no fault concerns this direction any more and no
+// stand-in is outstanding: the caller goes back to passing through.
+func (c *conn) downInspect() (toFast bool) {
+	// Delivered from this goroutine: readChunks time-stamps on its own.
 	out := newPipe(c, Downstream, c.client, &c.p.stats.bytesDown)
 	c.mu.Lock()
 	slots, upLeft := c.slotsLocked(), c.upLeft
 	c.mu.Unlock()
-	in := make(chan replies, 64)
+	in := make(chan chunk, 64)
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
-		c.readReplies(in, resync)
+		c.readChunks(in)
 	}()
 	defer func() { <-readerDone }()
-	// The queue outlives this call: announced replies stay announced if
-	// the connection comes back here.
-	queue := c.queue
-	defer func() { c.queue = queue }()
+	// The queue outlives this call: stand-ins stay outstanding if the
+	// connection comes back here.
+	sw := swapper{prefix: tokenPrefix(c.id), queue: c.queue, out: out}
+	defer func() { c.queue = sw.queue }()
 	for {
 		changed := c.p.changed()
 		select {
 		case s := <-slots:
-			queue = c.injectDue(append(queue, s), out)
+			sw.queue = append(sw.queue, s)
 		case r, ok := <-in:
 			if !ok { // the reader was stopped on purpose: leave
+				sw.flush(c.p.opts.clock.Now())
 				return !c.closed()
 			}
-			queue = drainSlots(slots, queue)
-			queue = c.deliver(queue, r, out)
+			sw.queue = drainSlots(slots, sw.queue)
+			sw.feed(r)
 			if r.eof {
+				sw.flush(r.at)
 				out.send(Chunk{EOF: true})
 				return false
 			}
@@ -57,9 +103,9 @@ func (c *conn) downInspect(resync bool) (toFast bool) {
 		case <-c.done:
 			return false
 		}
-		if !c.leavingDown.Load() && c.downMayLeave(queue, slots) {
+		if !c.leavingDown.Load() && c.downMayLeave(sw.queue, slots) {
 			c.leavingDown.Store(true)
-			_ = c.server.SetReadDeadline(past) // stops readReplies
+			_ = c.server.SetReadDeadline(past) // stops readChunks
 		}
 	}
 }
@@ -70,8 +116,8 @@ func (c *conn) downMayLeave(queue []slot, slots chan slot) bool {
 	return !c.upSlow && len(queue) == 0 && len(slots) == 0 && !c.hasByteFaultsLocked(Downstream)
 }
 
-// drainSlots takes the slots already announced: the one for a reply is
-// always sent before its request reaches Redis.
+// drainSlots takes the stand-ins already announced: each is announced
+// before it is sent to Redis.
 func drainSlots(slots chan slot, queue []slot) []slot {
 	for {
 		select {
@@ -83,46 +129,88 @@ func drainSlots(slots chan slot, queue []slot) []slot {
 	}
 }
 
-// deliver forwards r, pairing each reply with the head of the queue and
-// writing made-up replies as soon as every reply before them is out.
-func (c *conn) deliver(queue []slot, r replies, out *pipe) []slot {
-	queue = c.injectDue(queue, out)
-	start := 0
-	for _, end := range r.ends {
-		if len(queue) == 0 || queue[0].n == 0 {
-			continue // a reply nobody announced: pass it on in place
+// swapper finds stand-in answers in Redis's byte stream and puts the
+// made-up replies in their place.
+type swapper struct {
+	prefix []byte
+	queue  []slot // outstanding stand-ins, by sequence number
+	held   []byte // the stream's tail that may be the start of an answer
+	out    *pipe
+}
+
+func (s *swapper) feed(r chunk) {
+	data := r.data
+	if len(s.held) > 0 {
+		data = append(s.held, data...)
+		s.held = nil
+	}
+	full := len(s.prefix) + 12 + 2 // prefix, sequence number, CRLF
+	for len(data) > 0 {
+		if len(s.queue) == 0 {
+			s.send(data, r.at)
+			return
 		}
-		queue[0].n--
-		if queue[0].n > 0 {
+		i := bytes.Index(data, s.prefix)
+		if i < 0 {
+			keep := overlap(data, s.prefix)
+			s.send(data[:len(data)-keep], r.at)
+			s.held = append([]byte(nil), data[len(data)-keep:]...)
+			return
+		}
+		if len(data)-i < full { // the answer continues in the next read
+			s.send(data[:i], r.at)
+			s.held = append([]byte(nil), data[i:]...)
+			return
+		}
+		seq, err := strconv.ParseUint(string(data[i+len(s.prefix):i+full-2]), 10, 64)
+		if err != nil || string(data[i+full-2:i+full]) != "\r\n" {
+			s.send(data[:i+1], r.at) // not an answer after all
+			data = data[i+1:]
 			continue
 		}
-		queue = queue[1:]
-		if len(queue) > 0 && queue[0].reply != nil {
-			out.send(Chunk{Data: r.data[start:end], At: r.at})
-			start = end
-			queue = c.injectDue(queue, out)
+		for len(s.queue) > 0 && s.queue[0].seq < seq { // never answered
+			s.queue = s.queue[1:]
+		}
+		s.send(data[:i], r.at)
+		if len(s.queue) > 0 && s.queue[0].seq == seq {
+			s.send(s.queue[0].reply, r.at)
+			s.queue = s.queue[1:]
+		} else {
+			s.send(data[i:i+full], r.at)
+		}
+		data = data[i+full:]
+	}
+}
+
+// flush sends what was held back: no answer can complete it any more.
+func (s *swapper) flush(at time.Time) {
+	if len(s.held) > 0 {
+		s.send(s.held, at)
+		s.held = nil
+	}
+}
+
+func (s *swapper) send(b []byte, at time.Time) {
+	if len(b) > 0 {
+		s.out.send(Chunk{Data: b, At: at})
+	}
+}
+
+// overlap is the length of the longest end of data that begins prefix.
+func overlap(data, prefix []byte) int {
+	for k := min(len(prefix)-1, len(data)); k > 0; k-- {
+		if bytes.HasPrefix(prefix, data[len(data)-k:]) {
+			return k
 		}
 	}
-	if start < len(r.data) {
-		out.send(Chunk{Data: r.data[start:], At: r.at})
-	}
-	return queue
+	return 0
 }
 
-// injectDue writes the made-up replies at the head of the queue.
-func (c *conn) injectDue(queue []slot, out *pipe) []slot {
-	for len(queue) > 0 && queue[0].reply != nil {
-		out.send(Chunk{Data: queue[0].reply, At: c.p.opts.clock.Now()})
-		queue = queue[1:]
-	}
-	return queue
-}
-
-// readReplies reads Redis's bytes and frames them into replies until EOF
-// or an error; it never blocks once the connection is closed.
-func (c *conn) readReplies(out chan<- replies, resync bool) {
+// readChunks reads Redis's bytes until EOF or an error; it never blocks
+// once the connection is closed.
+func (c *conn) readChunks(out chan<- chunk) {
 	defer close(out)
-	send := func(r replies) bool {
+	send := func(r chunk) bool {
 		select {
 		case out <- r:
 			return true
@@ -130,61 +218,21 @@ func (c *conn) readReplies(out chan<- replies, resync bool) {
 			return false
 		}
 	}
-	buf := make([]byte, 0, 16<<10)
+	buf := make([]byte, 16<<10)
 	for {
-		var n int
-		var err error
-		buf, n, err = c.readMore(c.server, buf)
-		if n > 0 {
-			r, used := c.frame(buf, &resync)
-			r.at = c.p.opts.clock.Now()
-			if len(r.data) > 0 && !send(r) {
-				return
-			}
-			buf = buf[:copy(buf, buf[used:])]
+		n, err := c.server.Read(buf)
+		if n > 0 && !send(chunk{data: append([]byte(nil), buf[:n]...), at: c.p.opts.clock.Now()}) {
+			return
 		}
 		if err != nil {
-			last := replies{data: append([]byte(nil), buf...), at: c.p.opts.clock.Now(), eof: true}
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded) && c.leavingDown.Load():
-				last.eof = false // what was read of a reply goes on as bytes
-				if len(last.data) > 0 {
-					send(last)
-				}
 			case errors.Is(err, io.EOF):
-				send(last)
+				send(chunk{at: c.p.opts.clock.Now(), eof: true})
 			default:
 				c.close()
 			}
 			return
 		}
 	}
-}
-
-// frame cuts the complete replies off the front of buf (all of it when the
-// connection passes bytes through) and reports how many bytes it used.
-func (c *conn) frame(buf []byte, resync *bool) (replies, int) {
-	var r replies
-	pos := 0
-	for pos < len(buf) {
-		if c.opaque.Load() || *resync && !isReplyStart(buf[pos]) {
-			pos = len(buf)
-			break
-		}
-		*resync = false
-		n, push, err := parseReply(buf[pos:])
-		if errors.Is(err, errIncomplete) {
-			break
-		}
-		if err != nil {
-			c.opaque.Store(true)
-			continue
-		}
-		pos += n
-		if !push {
-			r.ends = append(r.ends, pos)
-		}
-	}
-	r.data = append([]byte(nil), buf[:pos]...)
-	return r, pos
 }

@@ -9,10 +9,10 @@ import (
 )
 
 // A direction passes bytes through until a fault concerns it, inspects
-// while one does, and goes back to passing through at a frame boundary once none
-// does. Replies are paired with requests from where framing starts, so the
-// upstream side inspects only once the downstream side frames replies too,
-// and the downstream side leaves last, when every announced reply is out.
+// while one does, and goes back to passing through once none does (the
+// upstream side at a request boundary). The upstream side inspects only
+// once the downstream side watches for stand-in answers too, and the
+// downstream side leaves last, when no stand-in is outstanding.
 
 // kick interrupts the passing-through directions so they look at the
 // faults again, and returns channels closed once they did. A read deadline
@@ -88,13 +88,12 @@ func (c *conn) upLoop() {
 }
 
 func (c *conn) downLoop() {
-	resync := false
 	for {
 		c.mu.Lock()
 		if c.upSlow || c.hasByteFaultsLocked(Downstream) {
 			c.downSlow = true
 			c.mu.Unlock()
-			if !c.downInspect(resync) {
+			if !c.downInspect() {
 				return
 			}
 			c.mu.Lock()
@@ -102,7 +101,6 @@ func (c *conn) downLoop() {
 			c.mu.Unlock()
 			c.leavingDown.Store(false)
 			_ = c.server.SetReadDeadline(time.Time{})
-			resync = true // the reader may have stopped inside a reply
 			continue
 		}
 		c.downFast = true
@@ -116,7 +114,6 @@ func (c *conn) downLoop() {
 		if !interrupted {
 			return
 		}
-		resync = true
 	}
 }
 

@@ -25,19 +25,13 @@ func (c *conn) readMore(r io.Reader, buf []byte) ([]byte, int, error) {
 	return buf[:len(buf)+n], n, err
 }
 
-// slot tells the downstream side what the next reply(ies) will be: n
-// replies from Redis, or one reply the proxy made up.
-type slot struct {
-	n     int
-	reply []byte
-}
-
 // loadingReply is what Redis answers while it loads its dataset.
 var loadingReply = []byte("-LOADING Redis is loading the dataset in memory\r\n")
 
 // upInspect forwards client → Redis request by request: each request is
-// forwarded, answered by a fault, or delayed, and the downstream side
-// learns in order which replies to expect. It returns true when no fault
+// forwarded, delayed, or answered by a fault through a stand-in (see
+// conn_down.go), announced to the downstream side before it is sent. It
+// returns true when no fault
 // concerns this direction any more, at a request boundary, everything
 // read forwarded.
 func (c *conn) upInspect(resync bool) (toFast bool) {
@@ -67,7 +61,7 @@ func (c *conn) upInspect(resync bool) (toFast bool) {
 		}
 		if err != nil {
 			if len(buf) > 0 {
-				u.forward(buf, 0)
+				u.forward(buf)
 			}
 			if errors.Is(err, io.EOF) {
 				out.send(Chunk{EOF: true})
@@ -99,7 +93,7 @@ type upReader struct {
 // is closed.
 func (u *upReader) handle(buf []byte, at time.Time) ([]byte, bool) {
 	u.at = at
-	start, count, pos := 0, 0, 0
+	start, pos := 0, 0
 	for pos < len(buf) {
 		if u.c.opaque.Load() || u.resync && buf[pos] != '*' {
 			break // pass the rest through
@@ -107,7 +101,7 @@ func (u *upReader) handle(buf []byte, at time.Time) ([]byte, bool) {
 		u.resync = false
 		req, n, err := parseRequest(buf[pos:])
 		if errors.Is(err, errIncomplete) {
-			if !u.forward(buf[start:pos], count) {
+			if !u.forward(buf[start:pos]) {
 				return nil, false
 			}
 			return buf[pos:], true
@@ -121,37 +115,33 @@ func (u *upReader) handle(buf []byte, at time.Time) ([]byte, bool) {
 			continue
 		}
 		if passesThrough(&req) {
-			u.c.opaque.Store(true) // after this one, replies no longer pair with requests
+			u.c.opaque.Store(true) // after this one, no Redis faults: the stream is not request/reply
 		}
 		act := u.c.decide(&req, u.rand)
 		if act.Delay > 0 || act.Reply != nil {
-			if !u.forward(buf[start:pos], count) || !u.wait(act.Delay) {
-				return nil, false
-			}
-			start, count = pos, 0
-		}
-		pos += n
-		if act.Reply != nil {
-			if !u.push(slot{reply: act.Reply}) {
+			if !u.forward(buf[start:pos]) || !u.wait(act.Delay) {
 				return nil, false
 			}
 			start = pos
-			continue
 		}
-		count++
+		pos += n
+		if act.Reply != nil {
+			u.c.standIns++
+			seq := u.c.standIns
+			if !u.push(slot{seq: seq, reply: act.Reply}) || !u.forward(standIn(u.c.id, seq)) {
+				return nil, false
+			}
+			start = pos
+		}
 	}
-	if !u.forward(buf[start:], count) {
+	if !u.forward(buf[start:]) {
 		return nil, false
 	}
 	return nil, true
 }
 
-// forward sends data holding count requests to Redis, after telling the
-// downstream side to expect count replies.
-func (u *upReader) forward(data []byte, count int) bool {
-	if count > 0 && !u.push(slot{n: count}) {
-		return false
-	}
+// forward sends data to Redis.
+func (u *upReader) forward(data []byte) bool {
 	if len(data) == 0 {
 		return true
 	}

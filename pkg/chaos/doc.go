@@ -3,7 +3,11 @@
 // (Toxiproxy's "toxics", with a direction) and, while a Redis-level fault is
 // set, parses RESP requests to refuse connections like a full server
 // (maxclients), answer exact Redis errors, delay chosen commands or play a
-// restart — replies kept in order, pipelines included. A Server holds several
-// named proxies and serves a Toxiproxy-compatible HTTP control API; every
-// injected fault is counted and every random choice comes from one seed.
+// restart — replies kept in order, pipelines included. A made-up reply is
+// put in place by a stand-in: the proxy sends Redis an ECHO of a token
+// instead of the request and swaps the answer, so it lands exactly where
+// Redis's own reply would (ECHO shows in Redis's command stats and MONITOR).
+// A Server holds several named proxies and serves a Toxiproxy-compatible
+// HTTP control API; every injected fault is counted and every random choice
+// comes from one seed.
 package chaos

@@ -1,11 +1,14 @@
 package chaos
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -231,5 +234,133 @@ func TestRejectsBadFaults(t *testing.T) {
 	}
 	if _, err := p.UpdateToxic("b", nil, nil); !errors.Is(err, ErrToxicNotFound) {
 		t.Fatalf("update missing: %v", err)
+	}
+}
+
+// A Redis-level fault added while a client streams requests without
+// waiting for replies (as auto-pipelining clients such as ioredis and
+// Lettuce do) on a passing-through connection: the replies to requests
+// forwarded unread come before any made-up reply, so every reply still
+// answers its own request. The made-up reply once went out at once, ahead
+// of them.
+func TestFaultAddedUnderStreamingKeepsRepliesInOrder(t *testing.T) {
+	_, p := startRedisProxy(t, nil)
+	nc := rawConn(t, p.Addr())
+	const inFlight = 512 // the writer stays at most this far ahead
+	credit := make(chan struct{}, inFlight)
+	stop := make(chan struct{})
+	writerDone := make(chan error, 1)
+	go func() { // ECHO n, PING, ECHO n+1, PING, ...
+		var err error
+		defer func() { writerDone <- err }()
+		for n := 0; ; n++ {
+			select {
+			case credit <- struct{}{}:
+			case <-stop:
+				return
+			}
+			arg := strconv.Itoa(n)
+			req := fmt.Sprintf("*2\r\n$4\r\nECHO\r\n$%d\r\n%s\r\n*1\r\n$4\r\nPING\r\n", len(arg), arg)
+			if _, err = nc.Write([]byte(req)); err != nil {
+				return
+			}
+		}
+	}()
+	var replies atomic.Int64
+	readerDone := make(chan error, 1)
+	go func() {
+		r := bufio.NewReader(nc)
+		line := func() (string, error) {
+			l, err := r.ReadString('\n')
+			return strings.TrimSuffix(l, "\r\n"), err
+		}
+		fail := func(err error) {
+			select {
+			case <-stop: // the test closed the connection under the reader
+				readerDone <- nil
+			default:
+				readerDone <- err
+			}
+		}
+		for n := 0; ; n++ {
+			head, err1 := line()
+			body, err2 := line()
+			ping, err3 := line()
+			if err := errors.Join(err1, err2, err3); err != nil {
+				fail(err)
+				return
+			}
+			if !strings.HasPrefix(head, "$") || body != strconv.Itoa(n) {
+				fail(fmt.Errorf("reply to ECHO %d: %q %q", n, head, body))
+				return
+			}
+			if ping != "+PONG" && ping != "-ERR injected" {
+				fail(fmt.Errorf("reply to the PING after ECHO %d: %q", n, ping))
+				return
+			}
+			replies.Add(1)
+			<-credit
+		}
+	}()
+	errFault := always("err", "error", "", Attributes{"message": "ERR injected", "command": "ping"})
+	check := func() {
+		select {
+		case err := <-readerDone:
+			t.Fatal(err)
+		default:
+		}
+	}
+	for range 30 {
+		before := replies.Load()
+		eventually(t, "replies to flow", func() bool { check(); return replies.Load() > before+inFlight })
+		if _, err := p.AddToxic(errFault); err != nil {
+			t.Fatal(err)
+		}
+		before = replies.Load()
+		eventually(t, "replies to flow with the fault", func() bool { check(); return replies.Load() > before+inFlight })
+		if err := p.RemoveToxic("err"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	<-writerDone
+	_ = nc.Close()
+	if err := <-readerDone; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Inside MULTI a faulted command is queued like any other and its error
+// comes in EXEC's array, in its place; after DISCARD, whose queued
+// commands never answer, later faulted commands still get their errors.
+func TestErrorsInsideTransactions(t *testing.T) {
+	_, p := startRedisProxy(t, nil, always("e", "error", "", Attributes{"message": "ERR bad key", "key": "bad:*"}))
+	rdb := client(t, p.Addr())
+	ctx := ctx(t)
+	cmds, err := rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Set(ctx, "good", "1", 0)
+		pipe.Get(ctx, "bad:1")
+		pipe.Get(ctx, "good")
+		return nil
+	})
+	if err == nil || len(cmds) != 3 || cmds[0].Err() != nil || cmds[1].Err() == nil ||
+		cmds[1].Err().Error() != "ERR bad key" || cmds[2].(*redis.StringCmd).Val() != "1" {
+		t.Fatalf("EXEC with a faulted command: %v %v", cmds, err)
+	}
+	for _, step := range []struct {
+		args []any
+		want string
+	}{
+		{[]any{"MULTI"}, "OK"}, {[]any{"GET", "bad:2"}, "QUEUED"}, {[]any{"DISCARD"}, "OK"},
+		{[]any{"GET", "bad:3"}, "ERR bad key"}, {[]any{"GET", "good"}, "1"},
+	} {
+		v, err := rdb.Do(ctx, step.args...).Result()
+		got := fmt.Sprint(v)
+		if err != nil {
+			got = err.Error()
+		}
+		if got != step.want {
+			t.Fatalf("%v = %q, want %q", step.args, got, step.want)
+		}
 	}
 }

@@ -5,17 +5,18 @@ import (
 	"strings"
 )
 
-// RESP is parsed by hand: go-redis's reader is internal and reads from a
-// socket, while the proxy needs to frame bytes it already holds and forward
-// them unchanged. Both parsers are pure functions over a buffer, return
-// errIncomplete when it ends inside a frame, and never trust a length
-// before the bytes are there (the fuzz test holds them to that).
+// Requests are parsed by hand: go-redis's reader is internal and reads from
+// a socket, while the proxy needs to frame bytes it already holds and
+// forward them unchanged. The parser is a pure function over a buffer,
+// returns errIncomplete when it ends inside a frame, and never trusts a
+// length before the bytes are there (the fuzz test holds it to that).
+// Replies are never parsed: made-up replies are placed by stand-ins (see
+// conn_down.go).
 
 const (
-	maxBulk       = 512 << 20 // Redis's proto-max-bulk-len default
-	maxArgs       = 1 << 20   // Redis's limit on a multibulk's length
-	maxInline     = 64 << 10  // Redis's limit on an inline command
-	maxReplyDepth = 512
+	maxBulk   = 512 << 20 // Redis's proto-max-bulk-len default
+	maxArgs   = 1 << 20   // Redis's limit on a multibulk's length
+	maxInline = 64 << 10  // Redis's limit on an inline command
 )
 
 // Request is one Redis command as the client sent it.
@@ -132,71 +133,4 @@ func parseLen(b []byte, pos int, limit int64) (int64, int, error) {
 		return 0, 0, errProtocol
 	}
 	return n, pos + end + 2, nil
-}
-
-// parseReply frames one RESP2 or RESP3 reply at the front of b and returns
-// its length and whether it is an out-of-band push (which answers no
-// request). Attributes are framed together with the value they annotate.
-func parseReply(b []byte) (n int, push bool, err error) {
-	if len(b) == 0 {
-		return 0, false, errIncomplete
-	}
-	push = b[0] == '>'
-	pos, remaining := 0, 1
-	for remaining > 0 {
-		if pos >= len(b) {
-			return 0, false, errIncomplete
-		}
-		if remaining > maxArgs*maxReplyDepth {
-			return 0, false, errProtocol
-		}
-		t := b[pos]
-		switch t {
-		case '+', '-', ':', '_', ',', '#', '(':
-			end := bytes.Index(b[pos:], []byte("\r\n"))
-			if end < 0 {
-				return 0, false, errIncomplete
-			}
-			pos += end + 2
-			remaining--
-		case '$', '!', '=':
-			size, next, err := parseLen(b, pos+1, maxBulk)
-			if err != nil {
-				return 0, false, err
-			}
-			pos = next
-			if size >= 0 {
-				if pos+int(size)+2 > len(b) {
-					return 0, false, errIncomplete
-				}
-				if b[pos+int(size)] != '\r' || b[pos+int(size)+1] != '\n' {
-					return 0, false, errProtocol
-				}
-				pos += int(size) + 2
-			}
-			remaining--
-		case '*', '~', '>', '%', '|':
-			count, next, err := parseLen(b, pos+1, maxArgs)
-			if err != nil {
-				return 0, false, err
-			}
-			pos = next
-			if count > 0 && (t == '%' || t == '|') {
-				count *= 2
-			}
-			if t != '|' { // an attribute precedes the value it annotates
-				remaining--
-			}
-			remaining += int(max(count, 0))
-		default:
-			return 0, false, errProtocol
-		}
-	}
-	return pos, push, nil
-}
-
-// isReplyStart reports whether c can begin a RESP reply; used to find a
-// frame boundary after the pass-through path was interrupted.
-func isReplyStart(c byte) bool {
-	return strings.IndexByte("+-:_,#($!=*~>%|", c) >= 0
 }

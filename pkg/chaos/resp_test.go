@@ -104,26 +104,3 @@ func FuzzParseRequest(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseReply is the same contract for replies.
-func FuzzParseReply(f *testing.F) {
-	for _, s := range []string{"+OK\r\n", "*2\r\n$1\r\na\r\n:1\r\n", "%1\r\n+k\r\n:1\r\n", ">2\r\n+a\r\n+b\r\n", "|1\r\n+k\r\n+v\r\n:5\r\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		n, push, err := parseReply(b)
-		if err != nil {
-			return
-		}
-		if n <= 0 || n > len(b) {
-			t.Fatalf("length %d for %d bytes", n, len(b))
-		}
-		m, push2, err := parseReply(append(b[:n:n], "+x\r\n"...))
-		if err != nil || m != n || push2 != push {
-			t.Fatalf("frame not stable: %d %v", m, err)
-		}
-		if _, _, err := parseReply(b[:n-1]); err == nil {
-			t.Fatalf("a frame cut short by one byte parsed as complete")
-		}
-	})
-}
