@@ -18,8 +18,8 @@ import (
 // to it, found in the byte stream, for the made-up reply. Redis keeps the
 // order; nothing needs counting. Inside MULTI the stand-in is queued like
 // the request it replaces (+QUEUED) and its swapped reply lands in EXEC's
-// array; under CLIENT REPLY OFF or after DISCARD no answer comes, and a
-// later token's answer retires the earlier ones.
+// array; after DISCARD no answer comes, and a later token's answer retires
+// the earlier ones. (After CLIENT REPLY the connection is not inspected.)
 
 // tokenLen is the length of a stand-in token: "rescli-chaos:" then the
 // connection id (16 hex digits), ":" and a sequence number (12 digits).
