@@ -3,6 +3,7 @@ package chaos
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -35,22 +36,12 @@ type slot struct {
 // tokenPrefix is what every stand-in answer on connection id starts with
 // (RESP2 and RESP3 answer ECHO with the same bulk string).
 func tokenPrefix(id uint64) []byte {
-	return []byte("$" + strconv.Itoa(tokenLen) + "\r\nrescli-chaos:" + hex16(id) + ":")
+	return fmt.Appendf(nil, "$%d\r\nrescli-chaos:%016x:", tokenLen, id)
 }
 
 // standIn is the ECHO request for stand-in seq on connection id.
 func standIn(id, seq uint64) []byte {
-	return []byte("*2\r\n$4\r\nECHO\r\n$" + strconv.Itoa(tokenLen) + "\r\nrescli-chaos:" + hex16(id) + ":" + dec12(seq) + "\r\n")
-}
-
-func hex16(v uint64) string {
-	s := strconv.FormatUint(v, 16)
-	return string(bytes.Repeat([]byte("0"), 16-len(s))) + s
-}
-
-func dec12(v uint64) string {
-	s := strconv.FormatUint(v%1e12, 10)
-	return string(bytes.Repeat([]byte("0"), 12-len(s))) + s
+	return fmt.Appendf(nil, "*2\r\n$4\r\nECHO\r\n$%d\r\nrescli-chaos:%016x:%012d\r\n", tokenLen, id, seq%1e12)
 }
 
 // chunk is a stretch of Redis → client bytes as read.

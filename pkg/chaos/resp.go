@@ -24,14 +24,15 @@ type Request struct {
 	// Args holds the command name and its arguments; the slices point into
 	// the proxy's read buffer and are valid only during Request.
 	Args [][]byte
+	name string // Name's result, made once: every fault's selector asks
 }
 
 // Name is the command name in upper case ("GET").
 func (r *Request) Name() string {
-	if len(r.Args) == 0 {
-		return ""
+	if r.name == "" && len(r.Args) > 0 {
+		r.name = strings.ToUpper(string(r.Args[0]))
 	}
-	return strings.ToUpper(string(r.Args[0]))
+	return r.name
 }
 
 // Key is the first argument after the command name, which is the key for

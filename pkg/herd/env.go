@@ -104,8 +104,7 @@ func (e *env) newClient(mod func(*redis.Options)) redis.UniversalClient {
 	if e.tgt.cluster() {
 		base = e.dial
 	}
-	o.Dialer = manager.WithTLS(manager.ObserveMaxClients(base, func() { e.count.rejectedSeen.Add(1) }), o.TLSConfig)
-	o.TLSConfig = nil // done by the dialer: go-redis ignores it beside a Dialer
+	observeDials(o, base, func() { e.count.rejectedSeen.Add(1) })
 	// 4 KiB instead of go-redis's 32 KiB buffers: the warm-up values are
 	// small, behaviour is the same, and 4,000 simulated clients that churn
 	// through tens of thousands of rejected connections stay within memory.

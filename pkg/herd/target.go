@@ -172,8 +172,7 @@ func (t *target) nodeInfo(ctx context.Context, addr string) (*serverStats, error
 	o.MaxRetries, o.DialerRetries, o.Protocol, o.DisableIdentity = -1, 1, 2, true
 	// A full server refuses our own INFO connection too; count those so
 	// they are not reported as the herd's rejections.
-	o.Dialer = manager.WithTLS(manager.ObserveMaxClients(nil, func() { t.ownRejections.Add(1) }), o.TLSConfig)
-	o.TLSConfig = nil // done by the dialer: go-redis ignores it beside a Dialer
+	observeDials(&o, nil, func() { t.ownRejections.Add(1) })
 	c := redis.NewClient(&o)
 	defer c.Close()
 	raw, err := c.Info(ctx, "clients", "stats").Result()
@@ -218,4 +217,12 @@ func (t *target) clientOptions(addr string) *redis.Options {
 	o := *t.base
 	o.Addr = addr
 	return &o
+}
+
+// observeDials gives o a dialer over base that reports each maxclients
+// rejection to onReject and speaks o's TLS itself (go-redis applies
+// TLSConfig only when it has no Dialer).
+func observeDials(o *redis.Options, base manager.DialFunc, onReject func()) {
+	o.Dialer = manager.WithTLS(manager.ObserveMaxClients(base, onReject), o.TLSConfig)
+	o.TLSConfig = nil
 }
