@@ -19,6 +19,9 @@ const (
 	// ExitError means a usage error, bad input, or a target that could not be
 	// reached: the command could not do its job at all.
 	ExitError = 2
+	// A command ended by a signal, after undoing what it changed, exits
+	// 128+signal: 129 SIGHUP, 130 SIGINT, 131 SIGQUIT, 143 SIGTERM (see
+	// InterruptedError).
 )
 
 // ErrCheckFailed is wrapped by errors that mean "ran, but a check failed"
@@ -49,9 +52,12 @@ func Usagef(format string, args ...any) error {
 
 // ExitCode maps an error returned by a command to the documented exit code.
 func ExitCode(err error) int {
+	var ie *InterruptedError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &ie):
+		return ie.ExitCode()
 	case errors.Is(err, ErrCheckFailed):
 		return ExitCheckFailed
 	default:
