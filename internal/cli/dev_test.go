@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rescli/rescli/internal/devnode"
-	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 func TestDevClusterRunsUntilCancelledThenTearsDown(t *testing.T) {
@@ -29,7 +29,7 @@ func TestDevClusterRunsUntilCancelledThenTearsDown(t *testing.T) {
 	if err := o.run(ctx, "cluster"); err != nil {
 		t.Fatalf("dev cluster: %v (%s)", err, errOut.String())
 	}
-	if tgt, err := manager.ParseTarget(got.URL); err != nil || tgt.Kind != manager.Cluster || len(got.Nodes) != 6 {
+	if tgt, err := target.Parse(got.URL); err != nil || tgt.Kind != target.Cluster || len(got.Nodes) != 6 {
 		t.Fatalf("report %+v (%v)", got, err)
 	}
 	if !strings.Contains(out.String(), "REDIS_URL="+got.URL) || strings.Count(out.String(), "master") != 3 {

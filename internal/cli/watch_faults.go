@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/rescli/rescli/pkg/chaos"
+	"github.com/rescli/rescli/pkg/rig"
 	"github.com/rescli/rescli/pkg/tui"
 )
 
@@ -34,8 +35,9 @@ var watchFaultMenu = []watchFault{
 	{opt: tui.FaultOption{ID: tui.ClearID, Label: "clear all", Help: "remove every fault"}},
 }
 
-// watchFaults is the f menu's controller over watch's own chaos proxy.
-type watchFaults struct{ p *chaos.Proxy }
+// watchFaults is the f menu's controller over watch's own rig: a fault
+// goes on the proxy in front of every node of the target.
+type watchFaults struct{ r *rig.Rig }
 
 func (f *watchFaults) Options() []tui.FaultOption {
 	out := make([]tui.FaultOption, len(watchFaultMenu))
@@ -56,12 +58,14 @@ func (f *watchFaults) Apply(id string) ([]tui.ActiveFault, error) {
 		}
 		t := wf.toxic
 		t.Name, t.Toxicity = id, 1
-		if _, err := f.p.AddToxic(t); err != nil {
+		if err := f.r.AddToxic(t); err != nil {
 			return f.active(), err
 		}
 		if wf.dropConns {
-			for _, c := range f.p.Connections() {
-				_ = f.p.KillConnection(c.ID)
+			for _, p := range f.r.Proxies() {
+				for _, c := range p.Connections() {
+					_ = p.KillConnection(c.ID)
+				}
 			}
 		}
 		return f.active(), nil
@@ -69,13 +73,22 @@ func (f *watchFaults) Apply(id string) ([]tui.ActiveFault, error) {
 	return f.active(), fmt.Errorf("unknown fault %q", id)
 }
 
-func (f *watchFaults) clear() { f.p.ResetToxics() }
+func (f *watchFaults) clear() { _ = f.r.Clear() }
 
+// active lists the faults set, each counted over every node's proxy.
 func (f *watchFaults) active() []tui.ActiveFault {
-	ts := f.p.Toxics()
-	out := make([]tui.ActiveFault, len(ts))
-	for i, t := range ts {
-		out[i] = tui.ActiveFault{Name: t.Name, Detail: t.Type + ", " + t.Stream, Injected: t.Injected}
+	var out []tui.ActiveFault
+	at := map[string]int{}
+	for _, p := range f.r.Proxies() {
+		for _, t := range p.Toxics() {
+			i, ok := at[t.Name]
+			if !ok {
+				i = len(out)
+				at[t.Name] = i
+				out = append(out, tui.ActiveFault{Name: t.Name, Detail: t.Type + ", " + t.Stream})
+			}
+			out[i].Injected += t.Injected
+		}
 	}
 	return out
 }

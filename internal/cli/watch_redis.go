@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,9 +11,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/rescli/rescli/internal/redact"
-	"github.com/rescli/rescli/pkg/chaos"
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/rig"
+	"github.com/rescli/rescli/pkg/target"
 	"github.com/rescli/rescli/pkg/tui"
 )
 
@@ -36,7 +36,7 @@ type watchRedis struct {
 	o     *watchOptions
 	label string
 	mini  *miniredis.Miniredis
-	proxy *chaos.Proxy
+	rig   *rig.Rig
 	ctrl  *watchFaults
 	m     *manager.Manager
 }
@@ -56,33 +56,16 @@ func newWatchRedis(o *watchOptions) (_ *watchRedis, err error) {
 		}
 		url = "redis://" + w.mini.Addr()
 	}
-	tgt, err := manager.ParseTarget(url) // every URL form: redis://, rediss://, redis+sentinel://, redis+cluster://
+	tgt, err := target.Parse(url) // every URL form: redis://, rediss://, redis+sentinel://, redis+cluster://
 	if err != nil {
-		return nil, Usagef("%s", redact.String(err.Error()))
+		return nil, Usagef("%s", err)
 	}
-	if o.chaos && tgt.Kind != manager.Standalone {
-		return nil, Usagef("--chaos puts one proxy in front of one server: use a redis:// target, not %s", redact.URL(url))
-	}
-	w.label = redact.URL(url)
+	w.label = tgt.String()
 	if w.mini != nil {
 		w.label = "embedded Redis (miniredis) " + w.mini.Addr()
 	}
-	var dial manager.DialFunc
-	if o.chaos {
-		w.proxy = chaos.NewProxy("watch", "127.0.0.1:0", tgt.Addrs[0])
-		if err := w.proxy.Start(); err != nil {
-			return nil, fmt.Errorf("start chaos proxy: %w", err)
-		}
-		w.ctrl = &watchFaults{p: w.proxy}
-		d := &net.Dialer{Timeout: o.timeout}
-		// The manager speaks TLS over this dialer for a rediss:// target,
-		// verified against the upstream's name (the URL's TLS config names it).
-		dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, w.proxy.Addr())
-		}
-	}
-	w.m, err = manager.New(manager.Options{
-		Name: "rescli-watch", URL: url, Dialer: dial,
+	mo := manager.Options{
+		Name: "rescli-watch", Target: tgt,
 		PoolSize: 2, DialTimeout: o.timeout, ReadTimeout: o.timeout, WriteTimeout: o.timeout,
 		Breaker: manager.BreakerSettings{
 			FailureThreshold: o.failures, OpenTimeout: o.openWait, MaxOpenTimeout: o.maxOpen,
@@ -90,8 +73,23 @@ func newWatchRedis(o *watchOptions) (_ *watchRedis, err error) {
 		Retry:          manager.RetrySettings{MaxAttempts: 2},
 		HealthInterval: 5 * time.Second,
 		ProbeInterval:  500 * time.Millisecond,
-	})
-	if err != nil {
+	}
+	if !o.chaos {
+		if w.m, err = manager.New(mo); err != nil {
+			return nil, Usagef("%v", err)
+		}
+		return w, nil
+	}
+	// --chaos: a proxy in front of every node; the manager speaks TLS over
+	// the rig's dialer for a rediss:// target, verified against each node's
+	// own name.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if w.rig, err = rig.New(ctx, tgt, rig.Options{Name: "watch"}); err != nil {
+		return nil, fmt.Errorf("start chaos proxies: %w", err)
+	}
+	w.ctrl = &watchFaults{r: w.rig}
+	if w.m, err = w.rig.Manager(mo); err != nil {
 		return nil, Usagef("%v", err)
 	}
 	return w, nil
@@ -99,8 +97,12 @@ func newWatchRedis(o *watchOptions) (_ *watchRedis, err error) {
 
 func (w *watchRedis) describe() string {
 	s := w.label
-	if w.proxy != nil {
-		s += " via chaos proxy " + w.proxy.Addr()
+	if w.rig != nil {
+		var addrs []string
+		for _, p := range w.rig.Proxies() {
+			addrs = append(addrs, p.Addr())
+		}
+		s += " via chaos prox" + map[bool]string{true: "y ", false: "ies "}[len(addrs) == 1] + strings.Join(addrs, ",")
 	}
 	return s + fmt.Sprintf(" · probe %g/s", w.o.rate)
 }
@@ -175,8 +177,8 @@ func (w *watchRedis) close() {
 	if w.m != nil {
 		_ = w.m.Close()
 	}
-	if w.proxy != nil {
-		_ = w.proxy.Close()
+	if w.rig != nil {
+		_ = w.rig.Close()
 	}
 	if w.mini != nil {
 		w.mini.Close()

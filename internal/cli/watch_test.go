@@ -141,7 +141,9 @@ func TestWatchFaultMenuEntriesApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.close()
-	if n := len(src.proxy.Toxics()); n != 0 {
-		t.Errorf("%d faults left after close", n)
+	for _, p := range src.rig.Proxies() {
+		if n := len(p.Toxics()); n != 0 {
+			t.Errorf("%d faults left after close on %s", n, p.Upstream())
+		}
 	}
 }

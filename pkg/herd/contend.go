@@ -60,17 +60,17 @@ func Contend(ctx context.Context, cfg ContendConfig) ([]ContendResult, error) {
 			return nil, fmt.Errorf("unknown backoff %q", p)
 		}
 	}
-	tgt, err := openTarget(cfg.RedisURL, false)
+	tgt, err := openServer(cfg.RedisURL, false)
 	if err != nil {
 		return nil, err
 	}
 	defer tgt.close()
-	o := tgt.clientOptions(tgt.upstream)
+	o := tgt.tgt.DataOptions(tgt.entry())
 	o.PoolSize, o.MaxRetries = cfg.Clients, -1
 	var c redis.UniversalClient
 	if tgt.cluster() { // WATCH/MULTI on one key go to its slot's master
-		c = redis.NewClusterClient(&redis.ClusterOptions{Addrs: tgt.nodes, Username: o.Username, Password: o.Password,
-			TLSConfig: o.TLSConfig, PoolSize: cfg.Clients, MaxRetries: -1})
+		c = redis.NewClusterClient(&redis.ClusterOptions{Addrs: tgt.topo.Addrs(), Username: o.Username, Password: o.Password,
+			TLSConfig: tgt.tgt.TLS, PoolSize: cfg.Clients, MaxRetries: -1})
 	} else {
 		c = redis.NewClient(o)
 	}

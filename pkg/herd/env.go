@@ -16,9 +16,9 @@ import (
 // the clock origin, the counters, and the signal to stop steady load.
 type env struct {
 	cfg  *Config
-	tgt  *target
-	addr string           // the proxy (the first one for a Cluster)
-	dial manager.DialFunc // maps a Cluster node's address to its proxy
+	tgt  *server
+	addr string           // the entry node's proxy
+	dial manager.DialFunc // maps a node's address to its proxy
 	t0   time.Time
 	stop chan struct{} // closed when the steady phase ends
 	// allSettled is closed when the last service settles.
@@ -99,7 +99,7 @@ func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 // newClient builds a plain go-redis client for a naive-style service: a
 // cluster client, with go-redis's cluster defaults, for a Cluster target.
 func (e *env) newClient(mod func(*redis.Options)) redis.UniversalClient {
-	o := e.tgt.clientOptions(e.addr)
+	o := e.tgt.clientOptions(e.tgt.entry(), e.addr)
 	var base manager.DialFunc
 	if e.tgt.cluster() {
 		base = e.dial
@@ -115,7 +115,7 @@ func (e *env) newClient(mod func(*redis.Options)) redis.UniversalClient {
 	var c redis.UniversalClient
 	if e.tgt.cluster() {
 		c = redis.NewClusterClient(&redis.ClusterOptions{
-			Addrs: e.tgt.nodes, Username: o.Username, Password: o.Password,
+			Addrs: e.tgt.topo.Addrs(), Username: o.Username, Password: o.Password,
 			Dialer: o.Dialer, PoolSize: o.PoolSize, MaxActiveConns: o.MaxActiveConns,
 			ReadBufferSize: o.ReadBufferSize, WriteBufferSize: o.WriteBufferSize,
 		})

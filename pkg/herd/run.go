@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/rescli/rescli/pkg/chaos"
+	"github.com/rescli/rescli/pkg/rig"
 )
 
 // Run runs every configured strategy in turn against the target and
@@ -13,7 +16,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	tgt, err := openTarget(cfg.RedisURL, cfg.AllowUnreachable)
+	tgt, err := openServer(cfg.RedisURL, cfg.AllowUnreachable)
 	if err != nil {
 		return nil, err
 	}
@@ -32,22 +35,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-func runStrategy(ctx context.Context, cfg *Config, tgt *target, name string, seed uint64) (Result, error) {
+func runStrategy(ctx context.Context, cfg *Config, tgt *server, name string, seed uint64) (Result, error) {
 	before, _ := tgt.info(ctx) // nil when the server refuses us now: no server view
 	own := tgt.ownRejections.Load()
 	if tgt.mini != nil {
 		tgt.mini.FlushAll()
 	}
-	proxy, err := startProxies(cfg, tgt, name)
+	proxy, err := rig.New(ctx, tgt.tgt, rig.Options{Name: "herd-" + name, Topology: tgt.topo, Setup: maxClients(cfg.MaxClients)})
 	if err != nil {
 		return Result{}, err
 	}
-	defer proxy.close()
+	defer proxy.Close()
 	pcfg := *cfg
 	if cfg.Progress != nil {
 		pcfg.Progress = func(p Progress) { p.Strategy = name; cfg.Progress(p) }
 	}
-	e := &env{cfg: &pcfg, tgt: tgt, addr: proxy.addr(), dial: proxy.dial, t0: time.Now(), stop: make(chan struct{}), allSettled: make(chan struct{}), seed: seed}
+	e := &env{cfg: &pcfg, tgt: tgt, addr: proxy.Addr(tgt.entry()), dial: proxy.Dial, t0: time.Now(), stop: make(chan struct{}), allSettled: make(chan struct{}), seed: seed}
 	stopSampling := sample(e, proxy)
 
 	cleanup := strategies[name].start(e)
@@ -73,7 +76,7 @@ func runStrategy(ctx context.Context, cfg *Config, tgt *target, name string, see
 }
 
 // sample records connections and ready services every 20ms.
-func sample(e *env, p proxies) func() []Sample {
+func sample(e *env, p *rig.Rig) func() []Sample {
 	var out []Sample
 	var mu sync.Mutex
 	done := make(chan struct{})
@@ -97,5 +100,17 @@ func sample(e *env, p proxies) func() []Sample {
 		close(done)
 		<-stopped
 		return out
+	}
+}
+
+// maxClients is a rig Setup that limits each proxy to limit client
+// connections, answering the next one as a full Redis does (0: no limit).
+func maxClients(limit int) func(*chaos.Proxy) error {
+	if limit <= 0 {
+		return nil
+	}
+	return func(p *chaos.Proxy) error {
+		_, err := p.AddToxic(chaos.Toxic{Name: "maxclients", Type: "maxclients", Toxicity: 1, Attributes: chaos.Attributes{"limit": limit}})
+		return err
 	}
 }

@@ -145,13 +145,8 @@ func startManaged(e *env) func() {
 	var managers []*manager.Manager
 	var mu sync.Mutex
 	for r := range e.cfg.Replicas {
-		addrs, dial := []string{e.addr}, manager.DialFunc(nil)
-		if e.tgt.cluster() {
-			addrs, dial = e.tgt.nodes, e.dial
-		}
 		m, err := manager.New(manager.Options{
-			Name: fmt.Sprintf("replica-%d", r), Addrs: addrs, ClusterMode: e.tgt.cluster(), Dialer: dial,
-			Username: e.tgt.base.Username, Password: e.tgt.base.Password, DB: e.tgt.base.DB, TLS: e.tgt.base.TLSConfig,
+			Name: fmt.Sprintf("replica-%d", r), Target: e.tgt.serviceTarget(), Dialer: e.dial,
 			PoolSize: 20, Seed: e.seed + uint64(r),
 			Breaker: manager.BreakerSettings{OpenTimeout: 500 * time.Millisecond, MaxOpenTimeout: 2 * time.Second},
 		})

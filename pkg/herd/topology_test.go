@@ -32,7 +32,7 @@ func TestHerdAgainstSentinelAndCluster(t *testing.T) {
 			if tc.name == "sentinel" && rep.Target != redactedSentinel(d) {
 				t.Errorf("target label %q", rep.Target)
 			}
-			tgt, err := resolveTarget(context.Background(), tc.url)
+			tgt, err := resolveServer(context.Background(), tc.url)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // BenchmarkParallelGET compares raw go-redis with the manager on the same
@@ -58,7 +59,7 @@ func BenchmarkParallelGET(b *testing.B) {
 
 // BenchmarkFailFastOpen measures a call while the breaker is open.
 func BenchmarkFailFastOpen(b *testing.B) {
-	m, err := New(Options{Addrs: []string{"127.0.0.1:1"}, DisableMonitor: true})
+	m, err := New(Options{Target: target.Target{Addrs: []string{"127.0.0.1:1"}}, DisableMonitor: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // A real BUSY reply: a Lua script that loops past busy-reply-threshold.
@@ -74,7 +75,7 @@ func TestApplicationErrorsStayOnTheRedisPath(t *testing.T) {
 
 func TestFailFastWhileOpenAllocatesNothing(t *testing.T) {
 	clock := newFakeClock()
-	m := newManager(t, Options{Addrs: []string{"127.0.0.1:1"}, DisableMonitor: true, Clock: clock})
+	m := newManager(t, Options{Target: target.Target{Addrs: []string{"127.0.0.1:1"}}, DisableMonitor: true, Clock: clock})
 	m.br.mu.Lock()
 	m.br.transition(Open, "test")
 	m.br.mu.Unlock()

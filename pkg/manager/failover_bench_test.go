@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // BenchmarkFailoverRecovery measures, against real deployments, the time
@@ -20,7 +21,7 @@ import (
 func BenchmarkFailoverRecovery(b *testing.B) {
 	b.Run("sentinel/go-redis-defaults", func(b *testing.B) {
 		benchRecovery(b, sentinelDeployment, func(url string) (func(context.Context) error, func()) {
-			t, _ := ParseTarget(url)
+			t, _ := target.Parse(url)
 			c := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: t.MasterName, SentinelAddrs: t.Addrs})
 			return func(ctx context.Context) error { return c.Set(ctx, "k", "v", 0).Err() }, func() { _ = c.Close() }
 		})
@@ -28,7 +29,7 @@ func BenchmarkFailoverRecovery(b *testing.B) {
 	b.Run("sentinel/rescli", func(b *testing.B) { benchRecovery(b, sentinelDeployment, managerWriter) })
 	b.Run("cluster/go-redis-defaults", func(b *testing.B) {
 		benchRecovery(b, clusterDeployment, func(url string) (func(context.Context) error, func()) {
-			t, _ := ParseTarget(url)
+			t, _ := target.Parse(url)
 			c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: t.Addrs})
 			return func(ctx context.Context) error { return c.Set(ctx, "k", "v", 0).Err() }, func() { _ = c.Close() }
 		})

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // Manager owns one go-redis client and pool, the breaker in front of it, the
@@ -61,7 +63,7 @@ func New(opts Options) (*Manager, error) {
 	m.br.onTransition = m.onTransition
 	m.budget = newRetryBudget(opts.Retry, opts.Clock)
 	var sentinels []string
-	if opts.Kind() == Sentinel {
+	if opts.Kind == target.Sentinel {
 		sentinels = opts.Addrs
 		m.asker = newSentinelAsker(opts, m.randN)
 	}

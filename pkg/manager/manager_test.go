@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 func TestMain(m *testing.M) {
@@ -250,7 +251,7 @@ func TestMaxClientsRejectionIsReported(t *testing.T) {
 }
 
 func TestSubscriberThatNeverReadsDoesNotStall(t *testing.T) {
-	m := newManager(t, Options{Addrs: []string{"127.0.0.1:1"}, DisableMonitor: true, Clock: newFakeClock()})
+	m := newManager(t, Options{Target: target.Target{Addrs: []string{"127.0.0.1:1"}}, DisableMonitor: true, Clock: newFakeClock()})
 	stuck := m.Subscribe(1)
 	live := m.Subscribe(64)
 	done := make(chan struct{})

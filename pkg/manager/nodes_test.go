@@ -4,13 +4,15 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // The summary of a Cluster's breakers counts masters only: replicas carry
 // no traffic, and a failed-over master that left the slot map no longer
 // counts.
 func TestClusterStateSummarisesTheMastersBreakers(t *testing.T) {
-	m := newManager(t, Options{Addrs: []string{"127.0.0.1:1", "127.0.0.1:2"}, DisableMonitor: true, Clock: newFakeClock()})
+	m := newManager(t, Options{Target: target.Target{Addrs: []string{"127.0.0.1:1", "127.0.0.1:2"}}, DisableMonitor: true, Clock: newFakeClock()})
 	if m.nodes == nil {
 		t.Fatal("two addresses did not make a cluster manager")
 	}
@@ -46,7 +48,7 @@ func TestClusterStateSummarisesTheMastersBreakers(t *testing.T) {
 		t.Fatalf("one master open: %v, want HALF_OPEN", got)
 	}
 	s := m.Snapshot()
-	if s.Kind != Cluster || len(s.Nodes) != 3 || s.Nodes[0].State != Open || s.Nodes[0].Slots[0] != "0-8191" || s.Nodes[2].Master != addrs[0] {
+	if s.Kind != target.Cluster || len(s.Nodes) != 3 || s.Nodes[0].State != Open || s.Nodes[0].Slots[0] != "0-8191" || s.Nodes[2].Master != addrs[0] {
 		t.Fatalf("snapshot kind=%v nodes=%+v", s.Kind, s.Nodes)
 	}
 	// When every master's is open: OPEN.

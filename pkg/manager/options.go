@@ -2,8 +2,6 @@ package manager
 
 import (
 	"context"
-	"crypto/tls"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -13,36 +11,26 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
-	"github.com/rescli/rescli/internal/redact"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // Options configure a Manager. The zero value of a field means its default.
 type Options struct {
 	// Name labels this manager in metrics and logs (default "default").
 	Name string
-	// URL is any form ParseTarget reads: redis:// or rediss:// for one
+	// URL is any form target.Parse reads: redis:// or rediss:// for one
 	// server, redis+sentinel://s1,s2,s3/mastername for Sentinel,
-	// redis+cluster://n1,n2,n3 for Cluster. When set it fills Addrs,
-	// MasterName, ClusterMode, the credentials, DB and TLS.
+	// redis+cluster://n1,n2,n3 for Cluster. When set it fills Target.
 	URL string
-	// Addrs are one standalone address, several Cluster seed nodes, or the
-	// Sentinel addresses when MasterName is set (go-redis UniversalOptions).
-	Addrs      []string
-	MasterName string
-	Username   string
-	Password   string
-	// SentinelUsername and SentinelPassword authenticate to the Sentinels.
-	SentinelUsername string
-	SentinelPassword string
-	DB               int
-	// TLS makes every connection speak TLS; with no ServerName, each is
-	// verified against the host it dials (see WithTLS). Set beside a
+	// Target is the deployment: its kind, addresses (one server, the
+	// Sentinels, or Cluster seeds), master name, credentials, DB and TLS.
+	// Built in code, a zero Kind with MasterName set means Sentinel and
+	// several Addrs mean Cluster. Its TLS, with no ServerName, verifies
+	// each node against the host it dials (see WithTLS); set beside a
 	// rediss:// URL it is used instead of the URL's: the way to give your
 	// own CA (RootCAs) or a client certificate.
-	TLS *tls.Config
+	target.Target
 
-	// ClusterMode treats a single address in Addrs as a cluster seed.
-	ClusterMode bool
 	// ClusterReloadInterval bounds how stale a Cluster client's slot map may
 	// get (default 1s). go-redis reloads it on MOVED/ASK and otherwise only
 	// when it is older than this, 60s by its default: after a master dies
@@ -94,20 +82,19 @@ func (o *Options) defaults() error {
 		o.Name = "default"
 	}
 	if o.URL != "" {
-		t, err := ParseTarget(o.URL)
+		t, err := target.Parse(o.URL)
 		if err != nil {
 			return err
 		}
-		o.Addrs, o.MasterName, o.ClusterMode = t.Addrs, t.MasterName, t.Kind == Cluster
-		o.Username, o.Password, o.DB = t.Username, t.Password, t.DB
-		o.SentinelUsername, o.SentinelPassword = t.SentinelUsername, t.SentinelPassword
-		if t.TLS != nil && o.TLS == nil {
-			o.TLS = t.TLS
+		if o.TLS != nil && t.TLS != nil {
+			t.TLS = o.TLS
 		}
+		o.Target = t
 	}
 	if len(o.Addrs) == 0 {
 		o.Addrs = []string{"127.0.0.1:6379"}
 	}
+	o.Kind = o.Resolved()
 	dur := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
@@ -141,36 +128,13 @@ func (o *Options) defaults() error {
 	return nil
 }
 
-// Kind says what the options point at: Sentinel when MasterName is set,
-// Cluster with several addresses or ClusterMode, else Standalone.
-func (o *Options) Kind() Kind {
-	switch {
-	case o.MasterName != "":
-		return Sentinel
-	case o.ClusterMode || len(o.Addrs) > 1:
-		return Cluster
-	}
-	return Standalone
-}
-
-// Target describes the target for humans, credentials redacted.
-func (o *Options) Target() string {
-	if o.URL != "" {
-		return redact.URL(o.URL)
-	}
-	switch o.Kind() {
-	case Sentinel:
-		return fmt.Sprintf("sentinel %s %v", o.MasterName, o.Addrs)
-	case Cluster:
-		return fmt.Sprintf("cluster %v", o.Addrs)
-	}
-	return o.Addrs[0]
-}
+// Label describes the target for humans, credentials redacted.
+func (o *Options) Label() string { return o.Target.String() }
 
 // newClient builds the go-redis client for the options' kind.
 func (o *Options) newClient(dial DialFunc) redis.UniversalClient {
 	u := o.universal(dial)
-	if o.Kind() != Cluster {
+	if o.Kind != target.Cluster {
 		return redis.NewUniversalClient(u)
 	}
 	co := u.Cluster()

@@ -4,14 +4,16 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // Snapshot is the manager's state and metrics at one moment, for code, the
 // health endpoints and the TUI.
 type Snapshot struct {
-	Name   string `json:"name"`
-	Target string `json:"target"` // credentials redacted
-	Kind   Kind   `json:"kind"`   // standalone, sentinel or cluster
+	Name   string      `json:"name"`
+	Target string      `json:"target"` // credentials redacted
+	Kind   target.Kind `json:"kind"`   // standalone, sentinel or cluster
 	// Master is the address a Sentinel target's connections went to last.
 	Master string `json:"master,omitempty"`
 
@@ -74,7 +76,7 @@ type PoolStats struct {
 func (m *Manager) Snapshot() Snapshot {
 	state, since, until, _ := m.br.info()
 	s := Snapshot{
-		Name: m.opts.Name, Target: m.opts.Target(), Kind: m.opts.Kind(),
+		Name: m.opts.Name, Target: m.opts.Label(), Kind: m.opts.Kind,
 		State: state, StateSince: since, NextProbe: until,
 		Trips: m.br.trips.Load(), Recoveries: m.br.recoveries.Load(),
 		RecoveryAttempts: m.br.halfOpens.Load(), ConsecutiveFailures: m.br.consecutive.Load(),
@@ -112,7 +114,7 @@ func (m *Manager) Snapshot() Snapshot {
 	m.mu.Lock()
 	s.Ping, s.LastError, s.LastErrorAt = m.lastPing, m.lastErr.msg, m.lastErr.at
 	m.mu.Unlock()
-	if a := m.dials.lastAddr.Load(); a != nil && s.Kind == Sentinel {
+	if a := m.dials.lastAddr.Load(); a != nil && s.Kind == target.Sentinel {
 		s.Master = *a
 	}
 	if m.nodes != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // localhostCert is a certificate for "localhost" only and a pool that
@@ -55,7 +56,7 @@ func serveTLS(t *testing.T, cert tls.Certificate) string {
 func TestTLSDialVerifiesEachNodeByTheHostItDials(t *testing.T) {
 	cert, roots := localhostCert(t)
 	port := serveTLS(t, cert)
-	tgt, err := ParseTarget("rediss+cluster://127.0.0.1:" + port + ",localhost:" + port)
+	tgt, err := target.Parse("rediss+cluster://127.0.0.1:" + port + ",localhost:" + port)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,13 +119,13 @@ func TestClusterOverTLSVerifiesEachNodeByItsOwnName(t *testing.T) {
 		}
 	}
 
-	tgt, err := ParseTarget("rediss+cluster://127.0.0.1:" + downPort + ",localhost:" + tlsPort)
+	tgt, err := target.Parse("rediss+cluster://127.0.0.1:" + downPort + ",localhost:" + tlsPort)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tgt.TLS.RootCAs = cert.Roots // what the URL cannot say: the test's own CA
 	o := fast("")
-	o.Addrs, o.ClusterMode, o.TLS, o.DisableMonitor = tgt.Addrs, true, tgt.TLS, true
+	o.Target, o.DisableMonitor = tgt, true
 	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = time.Second, time.Second, time.Second
 	m := newManager(t, o)
 	if err := m.Client().Set(ctx, "tls-key", "v", 0).Err(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // fastTopology is fast() for a Sentinel or Cluster URL, keeping the
@@ -67,7 +68,7 @@ func TestSentinelMasterKilledUnderLoadFailsOverAndWritesResume(t *testing.T) {
 	if took > 10*time.Second {
 		t.Errorf("writes resumed %v after the kill, want < 10s", took)
 	}
-	if s := m.Snapshot(); s.Kind != Sentinel || s.Master != d.Replica.Addr || s.State != Closed {
+	if s := m.Snapshot(); s.Kind != target.Sentinel || s.Master != d.Replica.Addr || s.State != Closed {
 		t.Errorf("snapshot kind=%v master=%s state=%v, want sentinel, %s, CLOSED", s.Kind, s.Master, s.State, d.Replica.Addr)
 	}
 }

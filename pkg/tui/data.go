@@ -9,7 +9,7 @@ import (
 )
 
 // target is everything the screen knows about one watched breaker.
-type target struct {
+type watched struct {
 	name   string
 	seen   bool // a sample arrived
 	at     time.Time
@@ -31,7 +31,7 @@ type target struct {
 
 // state is the word shown: the breaker's state, or UNKNOWN when the last
 // reading failed or none arrived yet.
-func (t *target) state() string {
+func (t *watched) state() string {
 	if !t.seen || t.err != "" {
 		return "UNKNOWN"
 	}
@@ -58,14 +58,14 @@ type logLine struct {
 // data is what the screen shows; the model keeps a live copy that every
 // message updates and, while paused, a frozen clone that the view renders.
 type data struct {
-	targets []*target
+	targets []*watched
 	log     []logEntry // oldest first
 	lines   []logLine  // oldest first
 	faults  []ActiveFault
 	now     time.Time // the newest time seen in any message
 }
 
-func (d *data) find(name string) *target {
+func (d *data) find(name string) *watched {
 	for _, t := range d.targets {
 		if t.name == name {
 			return t
@@ -74,11 +74,11 @@ func (d *data) find(name string) *target {
 	return nil
 }
 
-func (d *data) ensure(name string, cfg *WatchConfig) *target {
+func (d *data) ensure(name string, cfg *WatchConfig) *watched {
 	if t := d.find(name); t != nil {
 		return t
 	}
-	t := &target{
+	t := &watched{
 		name:     name,
 		roll:     rolling{window: cfg.Window},
 		rateLine: series{bucket: cfg.Bucket, keep: cfg.History},

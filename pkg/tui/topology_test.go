@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // A Cluster target shows each node's own breaker: the dead shard is named
 // OPEN with its error while the others stay CLOSED.
 func TestWatchShowsClusterNodes(t *testing.T) {
 	snap := healthy(50)
-	snap.Kind, snap.State = manager.Cluster, manager.HalfOpen
+	snap.Kind, snap.State = target.Cluster, manager.HalfOpen
 	snap.Nodes = []manager.NodeSnapshot{
 		{Addr: "127.0.0.1:30001", Role: "master", Slots: []string{"0-5460"}, State: manager.Closed},
 		{Addr: "127.0.0.1:30002", Role: "master", Slots: []string{"5461-10922"}, State: manager.Open, LastError: "dial tcp 127.0.0.1:30002: connect: connection refused"},
@@ -39,7 +40,7 @@ func TestWatchShowsClusterNodes(t *testing.T) {
 		t.Errorf("transition log lacks the node:\n%s", v)
 	}
 
-	snap.Kind, snap.Nodes, snap.Master = manager.Sentinel, nil, "127.0.0.1:6380"
+	snap.Kind, snap.Nodes, snap.Master = target.Sentinel, nil, "127.0.0.1:6380"
 	w = feed(t, w, SampleMsg{Target: "redis", At: at(2), Snap: snap})
 	if v := w.View(); !strings.Contains(v, "sentinel · master 127.0.0.1:6380") {
 		t.Errorf("sentinel view lacks the master:\n%s", v)

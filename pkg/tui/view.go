@@ -60,8 +60,8 @@ func (w Watch) View() string {
 
 // visible are the targets the filter lets through (all when it matches
 // none of their names, so that a filter meant for the log hides nothing).
-func (w Watch) visible(d *data) []*target {
-	var out []*target
+func (w Watch) visible(d *data) []*watched {
+	var out []*watched
 	for _, t := range d.targets {
 		if contains(t.name, w.filter) {
 			out = append(out, t)
@@ -89,7 +89,7 @@ func (w Watch) header(d *data, width int) string {
 }
 
 // detail is the one-target layout: the state banner and every metric.
-func (w Watch) detail(d *data, t *target, width int) []string {
+func (w Watch) detail(d *data, t *watched, width int) []string {
 	st := w.cfg.Styles
 	state := t.state()
 	info := w.stateInfo(d, t)
@@ -120,7 +120,7 @@ func (w Watch) detail(d *data, t *target, width int) []string {
 }
 
 // stateInfo is the three lines beside the banner.
-func (w Watch) stateInfo(d *data, t *target) []string {
+func (w Watch) stateInfo(d *data, t *watched) []string {
 	st := w.cfg.Styles
 	switch {
 	case !t.seen && t.err == "":
@@ -144,7 +144,7 @@ func (w Watch) stateInfo(d *data, t *target) []string {
 	return []string{first, second, third}
 }
 
-func (w Watch) rateText(t *target) string {
+func (w Watch) rateText(t *watched) string {
 	if !t.rated {
 		return "-"
 	}
@@ -152,14 +152,14 @@ func (w Watch) rateText(t *target) string {
 }
 
 // scaleText says what a full rate bar means.
-func (w Watch) scaleText(t *target, width int) string {
+func (w Watch) scaleText(t *watched, width int) string {
 	if width == 0 || len(t.rateLine.cells) == 0 {
 		return ""
 	}
 	return fmt.Sprintf(" █=%.1f/s", t.rateLine.top(width))
 }
 
-func (w Watch) errText(t *target) string {
+func (w Watch) errText(t *watched) string {
 	if !t.rated {
 		return "-"
 	}
@@ -168,7 +168,7 @@ func (w Watch) errText(t *target) string {
 
 // latencyText is p50/p90/p99 over the rolling window when the target sends
 // its histogram, else the lifetime percentiles it reports, labelled so.
-func (w Watch) latencyText(t *target) string {
+func (w Watch) latencyText(t *watched) string {
 	s := t.snap.Latency
 	p, scope := [3]time.Duration{s.P50, s.P90, s.P99}, "since start"
 	if t.windowed {

@@ -13,7 +13,7 @@ const minTile = 38
 
 // tiles is the many-targets layout, like the Hystrix dashboard: one tile
 // per target, as many per row as the width allows.
-func (w Watch) tiles(d *data, ts []*target, width int) []string {
+func (w Watch) tiles(d *data, ts []*watched, width int) []string {
 	if len(ts) == 0 {
 		return []string{w.cfg.Styles.Dim.Render("waiting for the first reading")}
 	}
@@ -35,7 +35,7 @@ func (w Watch) tiles(d *data, ts []*target, width int) []string {
 
 // tile is one target in tw columns, its border in the state's colour and
 // its state written in the first line.
-func (w Watch) tile(t *target, tw int) string {
+func (w Watch) tile(t *watched, tw int) string {
 	st := w.cfg.Styles
 	inner := max(tw-4, 8)
 	state := t.state()
@@ -74,7 +74,7 @@ func (w Watch) tile(t *target, tw int) string {
 	return st.Tile.BorderForeground(st.color(state)).Width(tw - 2).Render(strings.Join(lines, "\n"))
 }
 
-func (w Watch) latencyShort(t *target) string {
+func (w Watch) latencyShort(t *watched) string {
 	s := t.snap.Latency
 	p := [3]time.Duration{s.P50, s.P90, s.P99}
 	if t.windowed {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // topologyLines show a distributed target: the master a Sentinel target is
@@ -14,13 +15,13 @@ func (w Watch) topologyLines(s manager.Snapshot, width int) []string {
 	st := w.cfg.Styles
 	lab := st.Label.Render(fmt.Sprintf("%-8s", "nodes"))
 	switch s.Kind {
-	case manager.Sentinel:
+	case target.Sentinel:
 		master := s.Master
 		if master == "" {
 			master = "unknown yet"
 		}
 		return []string{fit(lab+"sentinel · master "+master, width)}
-	case manager.Cluster:
+	case target.Cluster:
 		lines := []string{fit(lab+fmt.Sprintf("cluster · %d nodes, one breaker each", len(s.Nodes)), width)}
 		for _, n := range s.Nodes {
 			role := n.Role

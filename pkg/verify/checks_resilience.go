@@ -11,23 +11,19 @@ import (
 	"github.com/rescli/rescli/pkg/chaos"
 	"github.com/rescli/rescli/pkg/herd"
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/rig"
 )
 
 // breakerTimings are short so the check takes seconds, not minutes.
 var breakerTimings = manager.BreakerSettings{FailureThreshold: 3, OpenTimeout: 500 * time.Millisecond, MaxOpenTimeout: time.Second}
 
 func checkBreaker(ctx context.Context, e *env, _ string) Result {
-	proxy := chaos.NewProxy("verify", "127.0.0.1:0", e.redisOpts.Addr)
-	if err := proxy.Start(); err != nil {
-		return errored(fmt.Errorf("start proxy: %w", err))
+	r, err := rig.New(ctx, e.tgt, rig.Options{Name: "verify", Topology: e.topo})
+	if err != nil {
+		return errored(fmt.Errorf("start proxies: %w", err))
 	}
-	defer proxy.Close()
-	m, err := manager.New(manager.Options{
-		Name: "verify", Addrs: []string{proxy.Addr()}, Username: e.redisOpts.Username, Password: e.redisOpts.Password,
-		DB: e.redisOpts.DB, TLS: e.redisOpts.TLSConfig, PoolSize: 4, Breaker: breakerTimings,
-		DialTimeout: 300 * time.Millisecond, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
-		ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 300 * time.Millisecond,
-	})
+	defer r.Close()
+	m, err := r.Manager(manager.Options{Name: "verify", Breaker: breakerTimings})
 	if err != nil {
 		return errored(err)
 	}
@@ -36,14 +32,11 @@ func checkBreaker(ctx context.Context, e *env, _ string) Result {
 	if err := m.Do(ctx, ping); err != nil {
 		return errored(fmt.Errorf("baseline PING through the proxy: %w", err))
 	}
-	sub := m.Subscribe(32)
-	defer sub.Close()
-
-	if _, err := proxy.AddToxic(chaos.Toxic{Name: "blackhole", Type: "timeout", Stream: chaos.StreamBoth, Toxicity: 1}); err != nil {
+	if err := r.AddToxic(chaos.Toxic{Name: "blackhole", Type: "timeout", Stream: chaos.StreamBoth, Toxicity: 1}); err != nil {
 		return errored(fmt.Errorf("add blackhole: %w", err))
 	}
 	faulted := time.Now()
-	opened, err := driveUntilOpen(ctx, m, ping, sub, e.opts.OpenWithin)
+	opened, err := driveUntil(ctx, m, ping, manager.Open, e.opts.OpenWithin)
 	if err != nil {
 		return fail(err.Error(), "the manager never opened its breaker: check FailureThreshold and the client timeouts (ReadTimeout, DialTimeout)")
 	}
@@ -54,51 +47,38 @@ func checkBreaker(ctx context.Context, e *env, _ string) Result {
 	if !errors.Is(ffErr, manager.ErrCircuitOpen) || fastFail > 10*time.Millisecond {
 		return fail(fmt.Sprintf("opened in %s but a call took %s (%v)", round(openIn), round(fastFail), ffErr), "calls while open must fail fast without touching the network")
 	}
-	if err := proxy.RemoveToxic("blackhole"); err != nil {
+	if err := r.RemoveToxic("blackhole"); err != nil {
 		return errored(fmt.Errorf("remove blackhole: %w", err))
 	}
 	removed := time.Now()
-	if !awaitState(sub, manager.Closed, e.opts.RecoverWithin) {
+	if _, err := driveUntil(ctx, m, nil, manager.Closed, e.opts.RecoverWithin); err != nil {
 		return fail(fmt.Sprintf("opened in %s, fail-fast %s, still %s %s after the fault was removed", round(openIn), round(fastFail), m.State(), e.opts.RecoverWithin),
 			"the breaker must recover by itself: check the prober (OpenTimeout, ProbeInterval) and that Redis answers again")
 	}
 	return pass(fmt.Sprintf("opened in %s, fail-fast %s, closed %s after the fault was removed", round(openIn), round(fastFail), round(time.Since(removed))))
 }
 
-// driveUntilOpen sends a call every 50ms until the breaker opens.
-func driveUntilOpen(ctx context.Context, m *manager.Manager, op manager.Op, sub *manager.Subscription, limit time.Duration) (time.Time, error) {
+// driveUntil sends op (if any) every 50ms until the manager's state is
+// want — for a Cluster, the state of all its masters' breakers together.
+func driveUntil(ctx context.Context, m *manager.Manager, op manager.Op, want manager.State, limit time.Duration) (time.Time, error) {
 	deadline := time.After(limit)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		callCtx, cancel := context.WithTimeout(ctx, time.Second)
-		_ = m.Do(callCtx, op)
-		cancel()
-		select {
-		case t := <-sub.C:
-			if t.To == manager.Open {
-				return t.At, nil
-			}
-		case <-deadline:
-			return time.Time{}, fmt.Errorf("breaker still %s %s after a blackhole", m.State(), limit)
-		case <-tick.C:
+		if op != nil {
+			callCtx, cancel := context.WithTimeout(ctx, time.Second)
+			_ = m.Do(callCtx, op)
+			cancel()
 		}
-	}
-}
-
-func awaitState(sub *manager.Subscription, want manager.State, limit time.Duration) bool {
-	deadline := time.After(limit)
-	for {
+		if m.State() == want {
+			return time.Now(), nil
+		}
 		select {
-		case t, ok := <-sub.C:
-			if !ok {
-				return false
-			}
-			if t.To == want {
-				return true
-			}
 		case <-deadline:
-			return false
+			return time.Time{}, fmt.Errorf("breaker still %s %s after the fault changed", m.State(), limit)
+		case <-ctx.Done():
+			return time.Time{}, ctx.Err()
+		case <-tick.C:
 		}
 	}
 }

@@ -15,6 +15,9 @@ import (
 )
 
 func checkConnectivity(ctx context.Context, e *env, _ string) Result {
+	if e.topoErr != nil {
+		return fail(e.topoErr.Error(), "the Sentinels or Cluster seeds in the URL did not answer: check their addresses, ports and the credentials for each (a Sentinel's go in the userinfo, the data nodes' in ?username=&password=)")
+	}
 	start := time.Now()
 	err := e.client.Ping(ctx).Err()
 	took := time.Since(start)

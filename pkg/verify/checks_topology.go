@@ -7,53 +7,25 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/internal/redisinfo"
-	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
-// targetOptions parses any URL manager.ParseTarget reads and returns the
-// options of the one node the server checks talk to: the server itself,
-// the master the Sentinels name now, or the first Cluster seed that
-// answers.
-func targetOptions(ctx context.Context, url string) (*redis.Options, manager.Target, error) {
-	t, err := manager.ParseTarget(url)
-	if err != nil {
-		return nil, t, err
+// node picks the one node the server checks talk to: the server itself,
+// the master the Sentinels name now, or the Cluster seed that answered.
+// When the target cannot be resolved it is the first address, so that the
+// connectivity check reports why.
+func node(topo *target.Topology, t target.Target) string {
+	if topo == nil {
+		return t.Addrs[0]
 	}
-	if t.Kind == manager.Standalone {
-		ro, err := redis.ParseURL(url) // keeps go-redis's own query options
-		if err != nil {
-			return nil, t, fmt.Errorf("parse redis url %s: %w", redact.URL(url), err)
-		}
-		return ro, t, nil
+	if m, ok := topo.Master(); ok {
+		return m.Addr
 	}
-	addr := t.Addrs[0]
-	if t.Kind == manager.Sentinel {
-		if m, _, err := sentinelMaster(ctx, t); err == nil {
-			addr = m
-		}
-	} else if i := slices.IndexFunc(t.Addrs, func(a string) bool { return answers(ctx, t.DataOptions(a)) }); i >= 0 {
-		addr = t.Addrs[i]
-	}
-	return t.DataOptions(addr), t, nil
-}
-
-// answers reports whether the node at o answers PING.
-func answers(ctx context.Context, o *redis.Options) bool {
-	c := redis.NewClient(probeOptions(o))
-	defer c.Close()
-	return c.Ping(ctx).Err() == nil
-}
-
-func probeOptions(o *redis.Options) *redis.Options {
-	o.MaxRetries, o.DialerRetries, o.DisableIdentity = -1, 1, true
-	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = time.Second, time.Second, time.Second
-	return o
+	return topo.Via
 }
 
 // sentinelView is what one Sentinel says about the master.
@@ -66,7 +38,7 @@ type sentinelView struct {
 }
 
 // sentinelMaster returns the master the first answering Sentinel names.
-func sentinelMaster(ctx context.Context, t manager.Target) (string, []sentinelView, error) {
+func sentinelMaster(ctx context.Context, t target.Target) (string, []sentinelView, error) {
 	views := askSentinels(ctx, t)
 	for _, v := range views {
 		if v.err == nil {
@@ -76,10 +48,12 @@ func sentinelMaster(ctx context.Context, t manager.Target) (string, []sentinelVi
 	return "", views, fmt.Errorf("no sentinel answered: %w", views[0].err)
 }
 
-func askSentinels(ctx context.Context, t manager.Target) []sentinelView {
+// askSentinels asks every Sentinel, not only the first that answers: the
+// check is about whether they agree.
+func askSentinels(ctx context.Context, t target.Target) []sentinelView {
 	var out []sentinelView
 	for _, a := range t.Addrs {
-		sc := redis.NewSentinelClient(probeOptions(t.SentinelOptions(a)))
+		sc := t.SentinelClient(a)
 		m, err := sc.Master(ctx, t.MasterName).Result()
 		_ = sc.Close()
 		v := sentinelView{addr: a, err: err}
@@ -92,10 +66,10 @@ func askSentinels(ctx context.Context, t manager.Target) []sentinelView {
 }
 
 func checkSentinel(ctx context.Context, e *env, _ string) Result {
-	if e.topo.Kind != manager.Sentinel {
+	if e.tgt.Kind != target.Sentinel {
 		return skipped("not a Sentinel target (redis+sentinel://...)")
 	}
-	_, views, err := sentinelMaster(ctx, e.topo)
+	_, views, err := sentinelMaster(ctx, e.tgt)
 	if err != nil {
 		return fail(err.Error(), "no Sentinel answered: check the addresses, the port (26379) and the Sentinel password in the URL's userinfo")
 	}
@@ -120,17 +94,17 @@ func checkSentinel(ctx context.Context, e *env, _ string) Result {
 	if strings.Contains(first.flags, "down") {
 		return fail(value+" flagged "+first.flags, "the Sentinels see the master down and no failover has completed: check the replicas")
 	}
-	sc := redis.NewSentinelClient(probeOptions(e.topo.SentinelOptions(first.addr)))
+	sc := e.tgt.SentinelClient(first.addr)
 	defer sc.Close()
-	if ck, err := sc.CkQuorum(ctx, e.topo.MasterName).Result(); err != nil {
+	if ck, err := sc.CkQuorum(ctx, e.tgt.MasterName).Result(); err != nil {
 		return fail(value+": "+err.Error(), "SENTINEL CKQUORUM failed: the Sentinels that can be reached cannot authorise a failover")
 	} else if !strings.HasPrefix(ck, "OK") {
 		return fail(value+": "+ck, "SENTINEL CKQUORUM failed")
 	}
-	return sentinelReplicas(ctx, sc, e.topo, value, up < len(views))
+	return sentinelReplicas(ctx, sc, e.tgt, value, up < len(views))
 }
 
-func sentinelReplicas(ctx context.Context, sc *redis.SentinelClient, t manager.Target, value string, someDown bool) Result {
+func sentinelReplicas(ctx context.Context, sc *redis.SentinelClient, t target.Target, value string, someDown bool) Result {
 	reps, err := sc.Replicas(ctx, t.MasterName).Result()
 	if err != nil {
 		return errored(err)
@@ -163,8 +137,8 @@ func sentinelReplicas(ctx context.Context, sc *redis.SentinelClient, t manager.T
 
 // replicaLink asks the replica itself: a Sentinel refreshes its view of
 // replicas only every 10s, so "err" there may be a sync that finished since.
-func replicaLink(ctx context.Context, t manager.Target, addr, sentinelSays string) string {
-	c := redis.NewClient(probeOptions(t.DataOptions(addr)))
+func replicaLink(ctx context.Context, t target.Target, addr, sentinelSays string) string {
+	c := t.NodeClient(addr)
 	defer c.Close()
 	raw, err := c.Info(ctx, "replication").Result()
 	if err != nil {
@@ -177,7 +151,7 @@ func replicaLink(ctx context.Context, t manager.Target, addr, sentinelSays strin
 }
 
 func checkCluster(ctx context.Context, e *env, _ string) Result {
-	if e.topo.Kind != manager.Cluster {
+	if e.tgt.Kind != target.Cluster {
 		return skipped("not a Cluster target (redis+cluster://...)")
 	}
 	raw, err := e.client.ClusterInfo(ctx).Result()

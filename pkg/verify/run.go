@@ -11,7 +11,7 @@ import (
 
 	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/internal/redisinfo"
-	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // Options configure a verification run. Zero values mean defaults.
@@ -54,10 +54,12 @@ func (r *Report) Failed() bool { return r.Counts[Fail] > 0 || r.Counts[Error] > 
 // env is what checks share.
 type env struct {
 	opts      Options
-	target    string         // redacted
-	redisOpts *redis.Options // the one node the server checks talk to
-	topo      manager.Target // the deployment the URL names
-	client    *redis.Client  // direct to the target, no retries
+	target    string           // redacted
+	redisOpts *redis.Options   // the one node the server checks talk to
+	tgt       target.Target    // the deployment the URL names
+	topo      *target.Topology // as resolved at the start (nil: it could not be)
+	topoErr   error            // why it could not be resolved
+	client    *redis.Client    // direct to the target, no retries
 	reachable bool
 	infoStart redisinfo.Fields
 }
@@ -100,12 +102,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	e := &env{opts: opts, target: redact.URL(opts.RedisURL)}
 	if opts.RedisURL != "" {
-		ro, topo, err := targetOptions(ctx, opts.RedisURL)
+		t, err := target.Parse(opts.RedisURL)
 		if err != nil {
 			return nil, err
 		}
-		e.topo = topo
-		ro.MaxRetries, ro.DialerRetries, ro.DisableIdentity = -1, 1, true
+		e.tgt = t
+		e.topo, e.topoErr = t.Resolve(ctx)
+		ro := target.ToolOptions(t.DataOptions(node(e.topo, t)))
 		ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout = 3*time.Second, 3*time.Second, 3*time.Second
 		e.redisOpts = ro
 		e.client = redis.NewClient(ro)

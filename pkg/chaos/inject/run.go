@@ -13,7 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redact"
-	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // ErrNotAllowed is returned for a target that no allow-list pattern matches.
@@ -53,9 +53,9 @@ type Target struct {
 // faults), a redis+cluster:// URL its first seed node.
 func NewTarget(url string) (*Target, error) {
 	o, err := redis.ParseURL(url)
-	if t, terr := manager.ParseTarget(url); terr == nil && t.Kind != manager.Standalone {
+	if t, terr := target.Parse(url); terr == nil && t.Kind != target.Standalone {
 		o, err = t.DataOptions(t.Addrs[0]), nil
-		if t.Kind == manager.Sentinel {
+		if t.Kind == target.Sentinel {
 			o = t.SentinelOptions(t.Addrs[0])
 		}
 	}

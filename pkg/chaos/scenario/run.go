@@ -15,6 +15,7 @@ import (
 	"github.com/rescli/rescli/pkg/chaos"
 	"github.com/rescli/rescli/pkg/chaos/inject"
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // Options configure a run.
@@ -41,7 +42,8 @@ func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
 	}
 	defer proxy.Close()
 	m, err := manager.New(manager.Options{
-		Name: "scenario", Addrs: []string{proxy.Addr()}, Username: ro.Username, Password: ro.Password, DB: ro.DB, TLS: ro.TLSConfig,
+		Name:     "scenario",
+		Target:   target.Target{Addrs: []string{proxy.Addr()}, Username: ro.Username, Password: ro.Password, DB: ro.DB, TLS: ro.TLSConfig},
 		PoolSize: 10, DialTimeout: 250 * time.Millisecond, ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond,
 		ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 300 * time.Millisecond,
 		Breaker: manager.BreakerSettings{OpenTimeout: 500 * time.Millisecond, MaxOpenTimeout: 2 * time.Second},

@@ -1,4 +1,4 @@
-package manager
+package target
 
 import (
 	"crypto/tls"
@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func TestParseTarget(t *testing.T) {
+func TestParse(t *testing.T) {
 	for _, tc := range []struct {
 		url  string
 		want Target
@@ -31,21 +31,21 @@ func TestParseTarget(t *testing.T) {
 		{"rediss+cluster://n1:7000,n2", Target{Kind: Cluster, Addrs: []string{"n1:7000", "n2:6379"}, TLS: &tls.Config{}}},
 		{"rediss+sentinel://s1,s2/m", Target{Kind: Sentinel, Addrs: []string{"s1:26379", "s2:26379"}, MasterName: "m", TLS: &tls.Config{}}},
 	} {
-		got, err := ParseTarget(tc.url)
+		got, err := Parse(tc.url)
 		if err != nil {
-			t.Errorf("ParseTarget(%s): %v", tc.url, err)
+			t.Errorf("Parse(%s): %v", tc.url, err)
 			continue
 		}
 		if got.Kind != tc.want.Kind || !slices.Equal(got.Addrs, tc.want.Addrs) || got.MasterName != tc.want.MasterName ||
 			got.Username != tc.want.Username || got.Password != tc.want.Password || got.DB != tc.want.DB ||
 			got.SentinelUsername != tc.want.SentinelUsername || got.SentinelPassword != tc.want.SentinelPassword ||
 			(got.TLS == nil) != (tc.want.TLS == nil) || got.TLS != nil && got.TLS.ServerName != tc.want.TLS.ServerName {
-			t.Errorf("ParseTarget(%s)\n got  %+v\n want %+v", tc.url, got, tc.want)
+			t.Errorf("Parse(%s)\n got  %+v\n want %+v", tc.url, got, tc.want)
 		}
 	}
 }
 
-func TestParseTargetRejectsWithoutLeakingThePassword(t *testing.T) {
+func TestParseRejectsWithoutLeakingThePassword(t *testing.T) {
 	for _, url := range []string{
 		"redis+sentinel://:secret@h1,h2",                // no master name
 		"redis+sentinel://:secret@h1/m/x",               // db not a number
@@ -56,9 +56,9 @@ func TestParseTargetRejectsWithoutLeakingThePassword(t *testing.T) {
 		"redis+cluster://:secret@",                      // no host
 		"redis+sentinel://:secret@h1/m/1/extra?x=%zz&y", // path and query
 	} {
-		_, err := ParseTarget(url)
+		_, err := Parse(url)
 		if !errors.Is(err, ErrBadURL) {
-			t.Errorf("ParseTarget(%s) = %v, want ErrBadURL", url, err)
+			t.Errorf("Parse(%s) = %v, want ErrBadURL", url, err)
 			continue
 		}
 		if strings.Contains(err.Error(), "secret") {
@@ -67,18 +67,41 @@ func TestParseTargetRejectsWithoutLeakingThePassword(t *testing.T) {
 	}
 }
 
-func TestOptionsKindFromURL(t *testing.T) {
-	for url, want := range map[string]Kind{
-		"redis://127.0.0.1:6379":             Standalone,
-		"redis+sentinel://127.0.0.1:26379/m": Sentinel,
-		"redis+cluster://127.0.0.1:7000":     Cluster,
+func TestResolvedKindOfATargetBuiltInCode(t *testing.T) {
+	for _, tc := range []struct {
+		t    Target
+		want Kind
+	}{
+		{Target{Addrs: []string{"a:1"}}, Standalone},
+		{Target{Addrs: []string{"a:1"}, MasterName: "m"}, Sentinel},
+		{Target{Addrs: []string{"a:1", "b:1"}}, Cluster},
+		{Target{Kind: Cluster, Addrs: []string{"a:1"}}, Cluster},
 	} {
-		o := Options{URL: url}
-		if err := o.defaults(); err != nil {
-			t.Fatal(err)
+		if got := tc.t.Resolved(); got != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.t, got, tc.want)
 		}
-		if o.Kind() != want {
-			t.Errorf("%s: kind %v, want %v", url, o.Kind(), want)
-		}
+	}
+}
+
+// A one-server URL keeps go-redis's own query options; every node of a
+// multi-host target gets TLS named after its own host.
+func TestDataOptions(t *testing.T) {
+	one := MustParse("redis://:pw@127.0.0.1:6380/2?dial_timeout=3s&protocol=2")
+	o := one.DataOptions("127.0.0.1:6380")
+	if o.DialTimeout != 3e9 || o.Protocol != 2 || o.Password != "pw" || o.DB != 2 {
+		t.Errorf("standalone options %+v lost the URL's own options", o)
+	}
+	cl := MustParse("rediss+cluster://app:pw@n1:7000")
+	o = cl.DataOptions("n2:7001")
+	if o.TLSConfig == nil || o.TLSConfig.ServerName != "n2" || o.Username != "app" || cl.TLS.ServerName != "" {
+		t.Errorf("cluster node options %+v: want TLS named n2 and the shared config untouched", o)
+	}
+	se := MustParse("rediss+sentinel://su:spw@s1/m?username=app&password=dpw")
+	so := se.SentinelOptions("s1:26379")
+	if so.Username != "su" || so.Password != "spw" || so.TLSConfig.ServerName != "s1" {
+		t.Errorf("sentinel options %+v", so)
+	}
+	if se.String() != "rediss+sentinel://su:***@s1/m?password=***&username=app" {
+		t.Errorf("String() = %s", se.String())
 	}
 }

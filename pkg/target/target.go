@@ -1,4 +1,4 @@
-package manager
+package target
 
 import (
 	"crypto/tls"
@@ -38,7 +38,8 @@ func (k Kind) String() string {
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Target is where a URL points: the deployment's kind, its addresses and
-// the credentials for each part.
+// the credentials for each part. Its zero Kind with MasterName set or with
+// several Addrs is read as Sentinel or Cluster (see Resolved).
 type Target struct {
 	Kind Kind
 	// Addrs are the server (Standalone), the Sentinels (Sentinel) or the
@@ -52,13 +53,21 @@ type Target struct {
 	SentinelUsername string
 	SentinelPassword string
 	DB               int
-	TLS              *tls.Config
+	// TLS makes every connection speak TLS. With no ServerName each node is
+	// verified against the host it is dialled at.
+	TLS *tls.Config
+
+	// url is the URL the target was parsed from ("" when built in code).
+	url string
+	// base keeps go-redis's own query options of a one-server URL
+	// (dial_timeout, protocol, client_name, ...) for DataOptions.
+	base *redis.Options
 }
 
-// ErrBadURL is wrapped by every ParseTarget error.
+// ErrBadURL is wrapped by every Parse error.
 var ErrBadURL = errors.New("parse redis url")
 
-// ParseTarget reads every URL form rescli accepts:
+// Parse reads every URL form rescli accepts:
 //
 //	redis://[[user]:password@]host[:6379][/db]      one server (rediss:// for TLS)
 //	redis+sentinel://[[user]:password@]s1[:26379],s2,.../mastername[/db][?username=u&password=p]
@@ -67,49 +76,125 @@ var ErrBadURL = errors.New("parse redis url")
 //	redis+cluster://[[user]:password@]n1[:6379],n2,...  cluster seed nodes
 //
 // rediss+cluster:// uses TLS to the nodes; rediss+sentinel:// uses it to the
-// Sentinels and the data nodes alike (go-redis has one TLS config for both).
-// Their TLS config names no ServerName: each node is verified against the
-// host it is dialled at, a seed as written in the URL, a node as the
-// Cluster or the Sentinels announce it.
-// Standalone URLs go through go-redis's ParseURL, so its query options work.
-func ParseTarget(raw string) (Target, error) {
+// Sentinels and the data nodes alike. Their TLS config names no ServerName:
+// each node is verified against the host it is dialled at, a seed as
+// written in the URL, a node as the Cluster or the Sentinels announce it.
+// One-server URLs go through go-redis's ParseURL, so its query options
+// work. No error carries the password.
+func Parse(raw string) (Target, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
 		return Target{}, fmt.Errorf("%w %s: want redis://, rediss://, redis+sentinel:// or redis+cluster://", ErrBadURL, redact.URL(raw))
 	}
+	var t Target
+	var err error
 	switch strings.ToLower(scheme) {
 	case "redis", "rediss", "unix":
-		o, err := redis.ParseURL(raw)
-		if err != nil {
-			return Target{}, fmt.Errorf("%w %s: %w", ErrBadURL, redact.URL(raw), err)
+		var o *redis.Options
+		if o, err = redis.ParseURL(raw); err == nil {
+			t = Target{Kind: Standalone, Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password, DB: o.DB, TLS: o.TLSConfig, base: o}
 		}
-		return Target{Kind: Standalone, Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password, DB: o.DB, TLS: o.TLSConfig}, nil
 	case "redis+sentinel", "rediss+sentinel":
-		t, err := parseMulti(rest, Sentinel, "26379")
-		if err != nil {
-			return Target{}, fmt.Errorf("%w %s: %w", ErrBadURL, redact.URL(raw), err)
-		}
+		t, err = parseMulti(rest, Sentinel, "26379")
 		t.TLS = tlsFor(scheme)
-		return t, nil
 	case "redis+cluster", "rediss+cluster":
-		t, err := parseMulti(rest, Cluster, "6379")
-		if err != nil {
-			return Target{}, fmt.Errorf("%w %s: %w", ErrBadURL, redact.URL(raw), err)
-		}
+		t, err = parseMulti(rest, Cluster, "6379")
 		t.TLS = tlsFor(scheme)
-		return t, nil
+	default:
+		err = fmt.Errorf("unknown scheme %q", scheme)
 	}
-	return Target{}, fmt.Errorf("%w %s: unknown scheme %q", ErrBadURL, redact.URL(raw), scheme)
+	if err != nil {
+		return Target{}, fmt.Errorf("%w %s: %s", ErrBadURL, redact.URL(raw), redact.String(err.Error()))
+	}
+	t.url = raw
+	return t, nil
+}
+
+// MustParse is Parse for URLs written in code; it panics on an error.
+func MustParse(raw string) Target {
+	t, err := Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// URL returns the URL the target was parsed from, with its password.
+func (t Target) URL() string { return t.url }
+
+// String describes the target for people, credentials redacted.
+func (t Target) String() string {
+	if t.url != "" {
+		return redact.URL(t.url)
+	}
+	switch t.Resolved() {
+	case Sentinel:
+		return fmt.Sprintf("sentinel %s %v", t.MasterName, t.Addrs)
+	case Cluster:
+		return fmt.Sprintf("cluster %v", t.Addrs)
+	}
+	if len(t.Addrs) == 0 {
+		return "(no address)"
+	}
+	return t.Addrs[0]
+}
+
+// Resolved is the kind the target means: Kind, or for a Target built in
+// code with the zero Kind, Sentinel when MasterName is set and Cluster with
+// several addresses.
+func (t Target) Resolved() Kind {
+	switch {
+	case t.Kind != Standalone:
+		return t.Kind
+	case t.MasterName != "":
+		return Sentinel
+	case len(t.Addrs) > 1:
+		return Cluster
+	}
+	return Standalone
 }
 
 // tlsFor is the TLS config of a multi-host scheme: one config serves every
-// node, so it names no server (crypto/tls and the manager's dialer take the
-// name from each dialled address).
+// node, so it names no server (crypto/tls and the dialers take the name
+// from each dialled address).
 func tlsFor(scheme string) *tls.Config {
 	if !strings.HasPrefix(strings.ToLower(scheme), "rediss") {
 		return nil
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12}
+}
+
+// DataOptions returns go-redis options for one data node at addr with the
+// target's credentials, DB and TLS (verified against addr's host), and a
+// one-server URL's own query options.
+func (t Target) DataOptions(addr string) *redis.Options {
+	o := &redis.Options{}
+	if t.base != nil {
+		*o = *t.base
+	}
+	o.Addr, o.Username, o.Password, o.DB = addr, t.Username, t.Password, t.DB
+	o.TLSConfig = nodeTLS(t.TLS, addr)
+	return o
+}
+
+// SentinelOptions returns go-redis options for one Sentinel at addr.
+func (t Target) SentinelOptions(addr string) *redis.Options {
+	return &redis.Options{Addr: addr, Username: t.SentinelUsername, Password: t.SentinelPassword, TLSConfig: nodeTLS(t.TLS, addr)}
+}
+
+// nodeTLS is cfg for a connection to addr: named after addr's host unless
+// cfg names a server itself.
+func nodeTLS(cfg *tls.Config, addr string) *tls.Config {
+	if cfg == nil {
+		return nil
+	}
+	c := cfg.Clone()
+	if c.ServerName == "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			c.ServerName = host
+		}
+	}
+	return c
 }
 
 // parseMulti parses [userinfo@]h1,h2[/path][?query] after the scheme.
@@ -182,7 +267,7 @@ func userinfo(hosts *string) (string, string, error) {
 func (t *Target) query(raw string) error {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
-		return fmt.Errorf("query: %w", err)
+		return errors.New("query does not parse")
 	}
 	for k, v := range q {
 		val := v[len(v)-1]
@@ -207,22 +292,4 @@ func (t *Target) query(raw string) error {
 		}
 	}
 	return nil
-}
-
-// DataOptions returns go-redis options for one data node at addr with the
-// target's credentials, DB and TLS: for tools that talk to a single node.
-func (t Target) DataOptions(addr string) *redis.Options {
-	o := &redis.Options{Addr: addr, Username: t.Username, Password: t.Password, DB: t.DB}
-	if t.TLS != nil {
-		o.TLSConfig = t.TLS.Clone()
-		if host, _, err := net.SplitHostPort(addr); err == nil {
-			o.TLSConfig.ServerName = host
-		}
-	}
-	return o
-}
-
-// SentinelOptions returns go-redis options for one Sentinel at addr.
-func (t Target) SentinelOptions(addr string) *redis.Options {
-	return &redis.Options{Addr: addr, Username: t.SentinelUsername, Password: t.SentinelPassword}
 }
