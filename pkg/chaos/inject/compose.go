@@ -101,8 +101,11 @@ func adopt(ctx context.Context, j Journal, c *redis.Client, p *Plan, addr string
 	others := holding(entries, addr, settingOf(*p))
 	if len(others) == 0 && p.Value != "" && len(p.Revert) == 1 && p.Revert[0].Kind == "config" {
 		cur, err := c.ConfigGet(ctx, p.Setting).Result()
-		if err != nil || cur[p.Setting] == "" {
-			return fmt.Errorf("%s: read the value to restore: %w", p.Setting, errors.Join(err, errors.New("CONFIG GET gave nothing")))
+		if err == nil && cur[p.Setting] == "" {
+			err = errors.New("CONFIG GET gave nothing")
+		}
+		if err != nil {
+			return fmt.Errorf("%s: read the value to restore: %w", p.Setting, err)
 		}
 		p.Revert[0].Value = cur[p.Setting]
 		describeConfig(p, 0)

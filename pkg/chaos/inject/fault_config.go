@@ -91,7 +91,10 @@ func evictionEstimate(ctx context.Context, c *redis.Client, limit uint64) (evict
 	}
 	ks := parseKeyspace(info)
 	used, dataset := ks.fields.Int("used_memory"), max(1, ks.fields.Int("used_memory_dataset"))
-	if limit == 0 || uint64(used) <= limit {
+	if limit == 0 { // no limit: nothing is evicted, no write fails
+		return eviction{}, nil
+	}
+	if uint64(used) <= limit {
 		return eviction{what: fmt.Sprintf("used_memory %d is within the limit now; under maxmemory-policy %s, writes past it %s", used, policy, pastLimit(policy))}, nil
 	}
 	evictable := ks.keys

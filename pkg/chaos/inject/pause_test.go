@@ -52,9 +52,11 @@ func TestPauseAllEndsSoonAfterCtrlC(t *testing.T) {
 		t.Errorf("the pause did not end within 10s of Ctrl-C")
 		<-done
 	}
-	if took := (<-wrote).Sub(ended); took > 3*time.Second {
+	took := (<-wrote).Sub(ended)
+	if took > 3*time.Second {
 		t.Fatalf("the blocked write went through %v after Ctrl-C, want about a second", took)
 	}
+	t.Logf("the blocked write went through %v after Ctrl-C", took)
 	if paused(srv.Addr) {
 		t.Fatal("still paused after the revert")
 	}
@@ -81,5 +83,29 @@ func TestPauseAllLastsItsDuration(t *testing.T) {
 	}
 	if took < d-200*time.Millisecond || took > d+time.Second {
 		t.Fatalf("a write waited %v under a %v pause all", took, d)
+	}
+}
+
+// The chain's own connection authenticates as go-redis would: a password,
+// or an ACL user and password.
+func TestPauseAllAuthenticates(t *testing.T) {
+	srv, tgt, j := setup(t, "--requirepass", "hunter2")
+	if err := srv.Client().Do(context.Background(), "ACL", "SETUSER", "chaos", "on", ">pw", "+@all").Err(); err != nil {
+		t.Fatal(err)
+	}
+	user, err := NewTarget("redis://chaos:pw@" + srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []*Target{tgt, user} {
+		p := plan(t, target, Spec{Fault: "pause", Args: []string{"all"}, Duration: 300 * time.Millisecond})
+		var log bytes.Buffer
+		if err := Inject(context.Background(), target, p, j, &log); err != nil {
+			t.Fatalf("pause all as %q: %v (%s)", target.Opts.Username, err, log.String())
+		}
+	}
+	bad, _ := NewTarget("redis://chaos:wrong@" + srv.Addr)
+	if _, err := startPauseChain(context.Background(), bad.Opts, time.Second); err == nil {
+		t.Fatal("a chain with a wrong password started")
 	}
 }
