@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -20,11 +18,12 @@ import (
 )
 
 type injectOptions struct {
-	g        *Global
-	duration time.Duration
-	allow    []string
-	yes      bool
-	dryRun   bool
+	g             *Global
+	duration      time.Duration
+	allow         []string
+	yes           bool
+	dryRun        bool
+	allowDataLoss bool
 }
 
 // newChaosInjectCmd builds `rescli chaos inject`.
@@ -36,11 +35,17 @@ func newChaosInjectCmd(g *Global) *cobra.Command {
 		Long: `Apply a server-side fault to the Redis at --redis-url / REDIS_URL for --duration, then revert it.
 
 Faults:
-  pause [write|all]           CLIENT PAUSE (default write); reverted with CLIENT UNPAUSE
+  pause [write|all]           CLIENT PAUSE (default write); reverted with CLIENT UNPAUSE. A pause
+                              all is renewed every 250ms from a connection of its own (Redis
+                              holds even CLIENT UNPAUSE back under it), so it ends within a
+                              second of a revert, or of rescli dying
   sleep                       DEBUG SLEEP (only where the server allows DEBUG)
   kill-clients FILTER VALUE   CLIENT KILL type normal|pubsub|replica, addr IP:PORT, user NAME, laddr, id
   maxclients N                CONFIG SET maxclients N, the old value restored
-  maxmemory BYTES             CONFIG SET maxmemory BYTES, the old value restored
+  maxmemory BYTES             CONFIG SET maxmemory BYTES, the old value restored. Below
+                              used_memory under an evicting maxmemory-policy it destroys keys:
+                              refused, with an estimate of the keys lost, unless
+                              --allow-data-loss; under noeviction writes fail with OOM instead
   failover [MASTER]           SENTINEL FAILOVER (a Sentinel target) or CLUSTER FAILOVER on a
                               replica (a cluster node); not undone: the deployment stays healthy
   kill-node [HOST:PORT]       kill -9 a node of a deployment rescli started ('rescli dev'),
@@ -48,10 +53,19 @@ Faults:
 
 Safety: the target must match --allow or RESCLI_CHAOS_ALLOW (globs over host or host:port);
 on a terminal you confirm (or pass --yes), elsewhere --yes is required; --dry-run only prints
-the plan. A fault that could not be reverted is refused before anything changes. The fault is
-reverted at its TTL, on success, on error, on Ctrl-C and on SIGTERM; before it is applied it is
+the plan. A fault that could not be reverted is refused before anything changes: the revert's
+command is tried first where that changes nothing (CONFIG SET to the current value) and asked
+of ACL DRYRUN otherwise. The fault is reverted at its TTL, on success, on error and on SIGINT,
+SIGTERM, SIGHUP or SIGQUIT (exit 128+signal: 130, 143, 129, 131); before it is applied it is
 written to a journal (no password in it) so that after a crash 'rescli chaos revert' restores
-the server.`,
+the server.
+
+Overlapping faults: faults on the same server and setting compose. A maxclients or maxmemory
+fault applied while another one on that setting is on takes the original value from the
+journal, not from the server; when one ends while others are on, the setting goes to the
+value of the newest one left, and the original comes back when the last one ends. A fault
+whose process was killed counts as on until 'rescli chaos revert' (the server still holds
+it). A second pause on a server is refused: Redis keeps one pause and cannot end one of two.`,
 		Example: `  RESCLI_CHAOS_ALLOW='*.staging.internal' rescli chaos inject maxclients 50 --duration 30s --redis-url redis://redis-1.staging.internal:6379
   rescli chaos inject pause all --duration 5s --allow 127.0.0.1 --yes
   rescli chaos inject maxmemory 10000000 --duration 1m --allow 127.0.0.1 --dry-run`,
@@ -63,6 +77,7 @@ the server.`,
 	f.StringSliceVar(&o.allow, "allow", nil, "host patterns faults may target (env RESCLI_CHAOS_ALLOW, comma-separated)")
 	f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be done, change nothing")
+	f.BoolVar(&o.allowDataLoss, "allow-data-loss", false, "accept a fault that destroys data (a maxmemory that makes the eviction policy drop keys)")
 	return cmd
 }
 
@@ -81,18 +96,23 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	if !inject.Allowed(tgt.Opts.Addr, allow) {
 		return fmt.Errorf("refusing %s: %w; add it with --allow or RESCLI_CHAOS_ALLOW", redact.URL(o.g.RedisURL), inject.ErrNotAllowed)
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	j := inject.Journal{Dir: inject.DefaultDir(o.g.Getenv)}
 	c := tgt.Client(o.duration)
-	p, err := inject.NewPlan(ctx, c, inject.Spec{Fault: args[0], Args: args[1:], Duration: o.duration})
+	p, err := inject.NewPlan(ctx, c, inject.Spec{Fault: args[0], Args: args[1:], Duration: o.duration, AllowDataLoss: o.allowDataLoss})
 	_ = c.Close()
+	if err == nil {
+		err = inject.Compose(j, tgt.Opts.Addr, p)
+	}
 	if err != nil {
-		if errors.Is(err, inject.ErrNotRevertible) {
+		if errors.Is(err, inject.ErrNotRevertible) || errors.Is(err, inject.ErrDataLoss) || errors.Is(err, inject.ErrOverlap) {
 			return fmt.Errorf("refused: %w", err)
 		}
 		return &UsageError{Err: err}
 	}
 	fmt.Fprintf(o.g.IO.ErrOut, "target: %s\nplan:   %s\n", redact.URL(o.g.RedisURL), p.Description)
+	if p.Warning != "" {
+		fmt.Fprintf(o.g.IO.ErrOut, "note:   %s\n", p.Warning)
+	}
 	if o.dryRun {
 		fmt.Fprintln(o.g.IO.ErrOut, "dry run: nothing changed")
 		return nil
@@ -102,8 +122,15 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	j := inject.Journal{Dir: inject.DefaultDir(o.g.Getenv)}
-	return inject.Inject(ctx, tgt, p, j, o.g.IO.ErrOut)
+	// Signals are taken over only now: until here nothing has changed, and
+	// a signal may end the process (the confirmation prompt blocks on
+	// stdin). From here on every terminating signal ends the fault first.
+	ctx, stop := signalContext(ctx)
+	defer stop()
+	if err := inject.Inject(ctx, tgt, p, j, o.g.IO.ErrOut); err != nil {
+		return err
+	}
+	return interrupted(ctx)
 }
 
 func (o *injectOptions) confirm() error {
@@ -127,7 +154,13 @@ func newChaosRevertCmd(g *Global) *cobra.Command {
 		Short:   "Revert every server-side fault left in the journal (after a crash)",
 		Long: `Revert every fault 'rescli chaos inject' journaled and did not revert (it was killed, or the
 machine died). The journal holds no password: when a server needs one, give its URL with
---redis-url / REDIS_URL and it is used for the entry with the same host:port.`,
+--redis-url / REDIS_URL and it is used for the entry with the same host:port.
+
+Overlapping faults on one server and setting are reverted at once, to the original value the
+oldest of them recorded. Every entry is reverted, also one whose process still runs: that
+process then finds its fault gone and leaves the server alone. The exception is a pause all
+whose process runs: it keeps renewing the pause, which holds CLIENT UNPAUSE back; end that
+process instead. One whose process died has ended by itself within half a second.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			j := inject.Journal{Dir: inject.DefaultDir(g.Getenv)}

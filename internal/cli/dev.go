@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +52,7 @@ may kill (and later restart) them; nothing else is.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"cluster", "sentinel"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			return o.run(ctx, args[0])
 		},

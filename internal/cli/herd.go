@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,12 +71,15 @@ func (o *herdOptions) run(ctx context.Context) error {
 	if o.cfg.Services < 1 {
 		return Usagef("--services must be at least 1")
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(ctx)
 	defer stop()
 	bar := newProgressBar(o.g)
 	o.cfg.Progress = bar.update
 	rep, err := herd.Run(ctx, o.cfg)
 	bar.done()
+	if ierr := interrupted(ctx); ierr != nil {
+		return ierr // herd.Run stopped its services and embedded server: the run is incomplete
+	}
 	if err != nil {
 		return fmt.Errorf("herd against %s: %w", targetName(o.g.RedisURL), err)
 	}

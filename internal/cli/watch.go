@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 
@@ -127,13 +126,15 @@ func (o *watchOptions) run(ctx context.Context) error {
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
 		defer cancel()
 	}
-	// The TUI gets Ctrl-C as a key and SIGTERM through bubbletea; a hang-up
-	// (terminal closed) ends both modes through ctx, so cleanup still runs.
-	sigs := []os.Signal{syscall.SIGHUP}
-	if !tty {
-		sigs = append(sigs, os.Interrupt, syscall.SIGTERM)
+	// The TUI gets Ctrl-C as a key and SIGTERM through bubbletea, so it
+	// listens here only for a hang-up (terminal closed) and SIGQUIT; plain
+	// mode listens for every termination signal. Both end through ctx, so
+	// cleanup still runs.
+	sigs := terminationSignals
+	if tty {
+		sigs = []os.Signal{syscall.SIGHUP, syscall.SIGQUIT}
 	}
-	ctx, stop := signal.NotifyContext(ctx, sigs...)
+	ctx, stop := signalContext(ctx, sigs...)
 	defer stop()
 	var logs <-chan tui.LogMsg
 	if tty {

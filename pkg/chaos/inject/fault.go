@@ -16,6 +16,11 @@ import (
 // server; such a fault is refused before anything changes.
 var ErrNotRevertible = errors.New("fault cannot be reverted on this server")
 
+// ErrDataLoss is returned for a fault that would destroy data (keys
+// evicted) when Spec.AllowDataLoss does not acknowledge the loss; such a
+// fault is refused before anything changes.
+var ErrDataLoss = errors.New("fault would destroy data")
+
 // Step is one revert action, stored in the journal as data.
 type Step struct {
 	// Kind is "config" (CONFIG SET Key Value), "unpause" (CLIENT UNPAUSE),
@@ -29,11 +34,25 @@ type Step struct {
 
 // Plan is a fault ready to apply: what it does and how it is undone.
 type Plan struct {
-	Fault       string        `json:"fault"`
-	Description string        `json:"description"`
-	Duration    time.Duration `json:"duration_ns"`
-	Revert      []Step        `json:"revert"`
-	apply       func(ctx context.Context, c *redis.Client) error
+	Fault       string `json:"fault"`
+	Description string `json:"description"`
+	// Warning says what the fault breaks beyond its purpose: keys it
+	// evicts (acknowledged), writes failing with OOM.
+	Warning  string        `json:"warning,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+	Revert   []Step        `json:"revert"`
+	// Setting names what the fault holds changed on the server until it is
+	// reverted ("maxclients", "maxmemory", "pause"); empty for faults that
+	// undo themselves. Faults on one server and setting compose (compose.go).
+	Setting string `json:"setting,omitempty"`
+	// Value is what a config fault sets, so that the setting can be put
+	// back to it when an older fault on the same setting ends first.
+	Value string `json:"value,omitempty"`
+
+	apply func(ctx context.Context, c *redis.Client) error
+	// halt, when set, stops what rescli itself keeps doing for the fault
+	// (renewing a pause all) before it is reverted.
+	halt func(ctx context.Context) error
 }
 
 // Spec is what the user asked for: a fault name and its arguments.
@@ -41,6 +60,10 @@ type Spec struct {
 	Fault    string
 	Args     []string
 	Duration time.Duration
+	// AllowDataLoss acknowledges that the fault destroys data (a maxmemory
+	// that makes the eviction policy drop keys); without it such a fault
+	// is refused with an estimate of what it would destroy.
+	AllowDataLoss bool
 }
 
 // Faults lists the fault names.
@@ -68,27 +91,6 @@ func NewPlan(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
 		return planKillNode(ctx, c, s)
 	}
 	return nil, fmt.Errorf("unknown fault %q (want one of %s)", s.Fault, strings.Join(Faults(), ", "))
-}
-
-func planPause(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
-	mode := "WRITE"
-	if len(s.Args) > 0 {
-		mode = strings.ToUpper(s.Args[0])
-	}
-	if mode != "WRITE" && mode != "ALL" {
-		return nil, fmt.Errorf("pause takes WRITE or ALL, got %q", s.Args[0])
-	}
-	if err := requireCommand(ctx, c, "client|unpause"); err != nil {
-		return nil, fmt.Errorf("pause: %w: CLIENT UNPAUSE needs Redis 6.2 or later (%v)", ErrNotRevertible, err)
-	}
-	ms := s.Duration.Milliseconds()
-	return &Plan{
-		Fault: "pause", Duration: s.Duration, Revert: []Step{{Kind: "unpause"}},
-		Description: fmt.Sprintf("CLIENT PAUSE %d %s (clients' %s commands block for %s; Redis ends the pause itself)", ms, mode, strings.ToLower(mode), s.Duration),
-		apply: func(ctx context.Context, c *redis.Client) error {
-			return c.Do(ctx, "CLIENT", "PAUSE", ms, mode).Err()
-		},
-	}, nil
 }
 
 func planSleep(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
@@ -119,66 +121,4 @@ func planKill(s Spec) (*Plan, error) {
 			return c.Do(ctx, "CLIENT", "KILL", filter, value, "SKIPME", "yes").Err()
 		},
 	}, nil
-}
-
-func planConfig(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
-	if len(s.Args) != 1 {
-		return nil, fmt.Errorf("%s takes one value, e.g. %s 10", s.Fault, s.Fault)
-	}
-	if _, err := strconv.ParseUint(s.Args[0], 10, 64); err != nil {
-		return nil, fmt.Errorf("%s value %q is not a whole number", s.Fault, s.Args[0])
-	}
-	old, err := c.ConfigGet(ctx, s.Fault).Result()
-	if err != nil || old[s.Fault] == "" {
-		return nil, fmt.Errorf("%s: %w: CONFIG GET %s is not allowed (%v)", s.Fault, ErrNotRevertible, s.Fault, err)
-	}
-	key, value, prev := s.Fault, s.Args[0], old[s.Fault]
-	return &Plan{
-		Fault: s.Fault, Duration: s.Duration, Revert: []Step{{Kind: "config", Key: key, Value: prev}},
-		Description: fmt.Sprintf("CONFIG SET %s %s (was %s; restored after %s)", key, value, prev, s.Duration),
-		apply: func(ctx context.Context, c *redis.Client) error {
-			return c.ConfigSet(ctx, key, value).Err()
-		},
-	}, nil
-}
-
-// requireCommand checks COMMAND INFO knows name ("client|unpause").
-func requireCommand(ctx context.Context, c *redis.Client, name string) error {
-	parent, sub, _ := strings.Cut(name, "|")
-	docs, err := c.Do(ctx, "COMMAND", "INFO", parent).Slice()
-	if err != nil {
-		return err
-	}
-	if len(docs) == 0 || docs[0] == nil {
-		return fmt.Errorf("no command %s", parent)
-	}
-	if sub == "" {
-		return nil
-	}
-	if !strings.Contains(strings.ToLower(fmt.Sprint(docs[0])), name) {
-		return fmt.Errorf("no subcommand %s", name)
-	}
-	return nil
-}
-
-// revert applies the steps; it is idempotent.
-func revert(ctx context.Context, c *redis.Client, steps []Step) error {
-	var errs []error
-	for _, s := range steps {
-		switch s.Kind {
-		case "config":
-			if err := c.ConfigSet(ctx, s.Key, s.Value).Err(); err != nil {
-				errs = append(errs, fmt.Errorf("restore %s %s: %w", s.Key, s.Value, err))
-			}
-		case "unpause":
-			if err := c.Do(ctx, "CLIENT", "UNPAUSE").Err(); err != nil {
-				errs = append(errs, fmt.Errorf("client unpause: %w", err))
-			}
-		case "restart":
-			if err := restartNode(ctx, s); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
 }

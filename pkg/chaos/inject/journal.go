@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/rescli/rescli/internal/devnode"
 )
@@ -33,6 +36,28 @@ type Entry struct {
 
 // Journal is a directory of entries, one file each.
 type Journal struct{ Dir string }
+
+// lockWait bounds how long a process waits for another one's journal
+// update (which may include a revert retried for 15 s).
+const lockWait = 30 * time.Second
+
+// lock takes the journal's lock file, so that reading the entries, changing
+// the server to match and writing the entries back is done by one process
+// at a time: two rescli processes with faults on one setting would
+// otherwise each take the other's value for the original.
+func (j Journal) lock(ctx context.Context) (unlock func(), err error) {
+	if err := os.MkdirAll(j.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create journal dir: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	fl := flock.New(filepath.Join(j.Dir, ".lock"), flock.SetPermissions(0o600))
+	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("lock journal %s: %w", j.Dir, errors.Join(err, ctx.Err()))
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
 
 // DefaultDir is the chaos-journal folder of rescli's state directory:
 // $RESCLI_STATE_DIR, else $XDG_STATE_HOME/rescli, else ~/.local/state/rescli.

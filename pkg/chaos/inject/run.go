@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,8 +75,10 @@ func (t *Target) Client(d time.Duration) *redis.Client {
 }
 
 // Inject journals the plan, applies it, waits for its TTL or ctx (Ctrl-C,
-// SIGTERM), reverts it and clears the journal. The revert runs whatever
-// happened after the journal was written, with its own deadline.
+// a signal), reverts it and clears the journal. The revert runs whatever
+// happened after the journal was written, with its own deadline. A fault
+// on a setting other faults hold already composes with them (compose.go):
+// p's revert and description are rewritten to match.
 func Inject(ctx context.Context, t *Target, p *Plan, j Journal, log io.Writer) error {
 	c := t.Client(p.Duration)
 	defer c.Close()
@@ -84,15 +87,10 @@ func Inject(ctx context.Context, t *Target, p *Plan, j Journal, log io.Writer) e
 	if err := c.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("connect to %s: %w", redact.URL(t.URL), err)
 	}
-	now := time.Now()
-	e := Entry{ID: newID(), Created: now, Expires: now.Add(p.Duration), PID: os.Getpid(),
-		Target: redact.URL(t.URL), Addr: t.Opts.Addr, Username: t.Opts.Username, DB: t.Opts.DB,
-		TLS: t.Opts.TLSConfig != nil, Plan: *p}
-	if err := j.Write(e); err != nil {
+	e, applyErr, err := begin(ctx, t, p, j, c, log)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "applying: %s\n", p.Description)
-	applyErr := p.apply(ctx, c)
 	if applyErr == nil && p.Fault != "sleep" { // DEBUG SLEEP already took its time
 		timer := time.NewTimer(p.Duration)
 		select {
@@ -103,82 +101,72 @@ func Inject(ctx context.Context, t *Target, p *Plan, j Journal, log io.Writer) e
 			fmt.Fprintf(log, "interrupted (%v)\n", context.Cause(ctx))
 		}
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancel()
-	revErr := revertWithRetry(rctx, c, p.Revert)
-	if revErr == nil {
-		fmt.Fprintf(log, "reverted: %s\n", describe(p.Revert))
-		revErr = j.Remove(e.ID)
-	} else {
-		revErr = fmt.Errorf("revert failed, journal kept (run rescli chaos revert): %w", revErr)
+	rctx := context.WithoutCancel(ctx)
+	if p.halt != nil {
+		hctx, cancel := context.WithTimeout(rctx, 10*time.Second)
+		if err := p.halt(hctx); err != nil {
+			fmt.Fprintf(log, "%v; reverting anyway\n", err)
+		}
+		cancel()
 	}
+	revErr := finish(rctx, j, c, e, log)
 	if applyErr != nil {
 		return errors.Join(fmt.Errorf("apply %s: %w", p.Fault, applyErr), revErr)
 	}
 	return revErr
 }
 
-func revertWithRetry(ctx context.Context, c *redis.Client, steps []Step) error {
-	for {
-		err := revert(ctx, c, steps)
-		if err == nil {
-			return nil
+// begin journals the fault and applies it. A fault that holds a setting is
+// composed with the journal and applied under the journal's lock, so that
+// no other process reads or changes that setting in between. An error
+// means nothing changed; applyErr means the fault may be partly on and
+// must be reverted.
+func begin(ctx context.Context, t *Target, p *Plan, j Journal, c *redis.Client, log io.Writer) (e Entry, applyErr, err error) {
+	if settingOf(*p) != "" {
+		unlock, err := j.lock(ctx)
+		if err != nil {
+			return e, nil, err
 		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-func describe(steps []Step) string {
-	var parts []string
-	for _, s := range steps {
-		switch s.Kind {
-		case "config":
-			parts = append(parts, fmt.Sprintf("CONFIG SET %s %s", s.Key, s.Value))
-		case "unpause":
-			parts = append(parts, "CLIENT UNPAUSE")
-		case "restart":
-			parts = append(parts, "restarted "+s.Key)
-		default:
-			parts = append(parts, "nothing to undo")
+		defer unlock()
+		if err := adopt(ctx, j, c, p, t.Opts.Addr); err != nil {
+			return e, nil, err
 		}
 	}
-	return strings.Join(parts, "; ")
+	now := time.Now()
+	e = Entry{ID: newID(), Created: now, Expires: now.Add(p.Duration), PID: os.Getpid(),
+		Target: redact.URL(t.URL), Addr: t.Opts.Addr, Username: t.Opts.Username, DB: t.Opts.DB,
+		TLS: t.Opts.TLSConfig != nil, Plan: *p}
+	if err := j.Write(e); err != nil {
+		return e, nil, err
+	}
+	fmt.Fprintf(log, "applying: %s\n", p.Description)
+	return e, p.apply(ctx, c), nil
 }
 
-// RevertAll reverts every journal entry. connect builds a client for an
-// entry (from the URL the user gave, when the server needs a password); a
-// nil client with a nil error skips the entry.
-func RevertAll(ctx context.Context, j Journal, connect func(Entry) (*redis.Client, error), log io.Writer) (int, error) {
+// finish ends e's fault under the journal's lock: the revert, or the value
+// of the newest other fault on the same setting (endSteps); then its entry
+// goes. An entry already gone was reverted by `rescli chaos revert`: the
+// server is left alone.
+func finish(ctx context.Context, j Journal, c *redis.Client, e Entry, log io.Writer) error {
+	unlock, err := j.lock(ctx)
+	if err != nil {
+		return fmt.Errorf("revert failed, journal kept (run rescli chaos revert): %w", err)
+	}
+	defer unlock()
 	entries, err := j.List()
 	if err != nil {
-		return 0, err
+		return fmt.Errorf("revert failed, journal kept (run rescli chaos revert): %w", err)
 	}
-	var errs []error
-	done := 0
-	for _, e := range entries {
-		c, err := connect(e)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s on %s: %w", e.Plan.Fault, e.Target, err))
-			continue
-		}
-		if c == nil {
-			continue
-		}
-		err = revert(ctx, c, e.Plan.Revert)
-		_ = c.Close()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("revert %s on %s: %w", e.Plan.Fault, e.Target, err))
-			continue
-		}
-		fmt.Fprintf(log, "reverted %s on %s: %s\n", e.Plan.Fault, e.Target, describe(e.Plan.Revert))
-		if err := j.Remove(e.ID); err != nil {
-			errs = append(errs, err)
-		}
-		done++
+	if !slices.ContainsFunc(entries, func(x Entry) bool { return x.ID == e.ID }) {
+		fmt.Fprintln(log, "already reverted: the journal no longer holds this fault (rescli chaos revert ended it)")
+		return nil
 	}
-	return done, errors.Join(errs...)
+	steps, what := endSteps(entries, e)
+	rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := revertWithRetry(rctx, c, steps); err != nil {
+		return fmt.Errorf("revert failed, journal kept (run rescli chaos revert): %w", err)
+	}
+	fmt.Fprintln(log, what)
+	return j.Remove(e.ID)
 }
