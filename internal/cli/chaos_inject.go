@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/pkg/chaos/inject"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 type injectOptions struct {
@@ -24,6 +24,7 @@ type injectOptions struct {
 	yes           bool
 	dryRun        bool
 	allowDataLoss bool
+	sel           inject.Select
 }
 
 // newChaosInjectCmd builds `rescli chaos inject`.
@@ -46,10 +47,20 @@ Faults:
                               used_memory under an evicting maxmemory-policy it destroys keys:
                               refused, with an estimate of the keys lost, unless
                               --allow-data-loss; under noeviction writes fail with OOM instead
-  failover [MASTER]           SENTINEL FAILOVER (a Sentinel target) or CLUSTER FAILOVER on a
-                              replica (a cluster node); not undone: the deployment stays healthy
+  failover                    SENTINEL FAILOVER (a Sentinel target) or CLUSTER FAILOVER on a
+                              replica of the master chosen with --node or --key (a Cluster);
+                              not undone: the deployment stays healthy
   kill-node [HOST:PORT]       kill -9 a node of a deployment rescli started ('rescli dev'),
                               restarted with the same command line to revert
+
+Where a fault acts, by kind of target (the plan names every node before anything changes):
+  redis://, rediss://         the server
+  redis+sentinel://           the master the Sentinels name now (--node: another data node);
+                              the revert goes to the node that was changed, even after a
+                              failover; failover asks a Sentinel; kill-node kills a Sentinel
+                              only when --node (or its HOST:PORT) names one
+  redis+cluster://            every master; --node HOST:PORT one node; --key K the master that
+                              owns K's slot; failover and kill-node need --node or --key
 
 Safety: the target must match --allow or RESCLI_CHAOS_ALLOW (globs over host or host:port);
 on a terminal you confirm (or pass --yes), elsewhere --yes is required; --dry-run only prints
@@ -68,7 +79,8 @@ whose process was killed counts as on until 'rescli chaos revert' (the server st
 it). A second pause on a server is refused: Redis keeps one pause and cannot end one of two.`,
 		Example: `  RESCLI_CHAOS_ALLOW='*.staging.internal' rescli chaos inject maxclients 50 --duration 30s --redis-url redis://redis-1.staging.internal:6379
   rescli chaos inject pause all --duration 5s --allow 127.0.0.1 --yes
-  rescli chaos inject maxmemory 10000000 --duration 1m --allow 127.0.0.1 --dry-run`,
+  rescli chaos inject maxmemory 10000000 --duration 1m --allow 127.0.0.1 --dry-run
+  rescli chaos inject pause write --duration 5s --key user:42 --allow 127.0.0.1 --yes --redis-url redis+cluster://127.0.0.1:7000`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
 	}
@@ -78,6 +90,8 @@ it). A second pause on a server is refused: Redis keeps one pause and cannot end
 	f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be done, change nothing")
 	f.BoolVar(&o.allowDataLoss, "allow-data-loss", false, "accept a fault that destroys data (a maxmemory that makes the eviction policy drop keys)")
+	f.StringVar(&o.sel.Node, "node", "", "act on the node at HOST:PORT (Sentinel or Cluster targets)")
+	f.StringVar(&o.sel.Key, "key", "", "act on the master that owns this key (Cluster targets)")
 	return cmd
 }
 
@@ -88,30 +102,30 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	if o.duration <= 0 {
 		return Usagef("--duration is required (the fault's TTL), e.g. --duration 30s")
 	}
-	tgt, err := inject.NewTarget(o.g.RedisURL)
+	tgt, err := target.Parse(o.g.RedisURL)
 	if err != nil {
 		return &UsageError{Err: err}
 	}
 	allow := append(o.allow, strings.Split(o.g.Getenv("RESCLI_CHAOS_ALLOW"), ",")...)
-	if !inject.Allowed(tgt.Opts.Addr, allow) {
-		return fmt.Errorf("refusing %s: %w; add it with --allow or RESCLI_CHAOS_ALLOW", redact.URL(o.g.RedisURL), inject.ErrNotAllowed)
-	}
 	j := inject.Journal{Dir: inject.DefaultDir(o.g.Getenv)}
-	c := tgt.Client(o.duration)
-	p, err := inject.NewPlan(ctx, c, inject.Spec{Fault: args[0], Args: args[1:], Duration: o.duration, AllowDataLoss: o.allowDataLoss})
-	_ = c.Close()
-	if err == nil {
-		err = inject.Compose(j, tgt.Opts.Addr, p)
-	}
+	spec := inject.Spec{Fault: args[0], Args: args[1:], Duration: o.duration, AllowDataLoss: o.allowDataLoss}
+	plans, _, err := inject.PlanAll(ctx, tgt, spec, o.sel, allow, j)
 	if err != nil {
-		if errors.Is(err, inject.ErrNotRevertible) || errors.Is(err, inject.ErrDataLoss) || errors.Is(err, inject.ErrOverlap) {
+		switch {
+		case errors.Is(err, inject.ErrNotRevertible), errors.Is(err, inject.ErrDataLoss), errors.Is(err, inject.ErrOverlap),
+			errors.Is(err, inject.ErrKind), errors.Is(err, inject.ErrNotAllowed):
 			return fmt.Errorf("refused: %w", err)
+		case errors.Is(err, target.ErrUnresolved):
+			return err
 		}
 		return &UsageError{Err: err}
 	}
-	fmt.Fprintf(o.g.IO.ErrOut, "target: %s\nplan:   %s\n", redact.URL(o.g.RedisURL), p.Description)
-	if p.Warning != "" {
-		fmt.Fprintf(o.g.IO.ErrOut, "note:   %s\n", p.Warning)
+	fmt.Fprintf(o.g.IO.ErrOut, "target: %s\n", tgt)
+	for _, np := range plans {
+		fmt.Fprintf(o.g.IO.ErrOut, "plan:   %s %s: %s\n", np.Target.Node.Role, np.Target.Node.Addr, np.Plan.Description)
+		if np.Plan.Warning != "" {
+			fmt.Fprintf(o.g.IO.ErrOut, "note:   %s\n", np.Plan.Warning)
+		}
 	}
 	if o.dryRun {
 		fmt.Fprintln(o.g.IO.ErrOut, "dry run: nothing changed")
@@ -127,7 +141,7 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	// stdin). From here on every terminating signal ends the fault first.
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	if err := inject.Inject(ctx, tgt, p, j, o.g.IO.ErrOut); err != nil {
+	if err := inject.InjectAll(ctx, plans, j, o.g.IO.ErrOut); err != nil {
 		return err
 	}
 	return interrupted(ctx)
@@ -153,8 +167,10 @@ func newChaosRevertCmd(g *Global) *cobra.Command {
 		Example: "  rescli chaos revert\n  rescli chaos revert --redis-url redis://:$REDIS_PASSWORD@127.0.0.1:6379",
 		Short:   "Revert every server-side fault left in the journal (after a crash)",
 		Long: `Revert every fault 'rescli chaos inject' journaled and did not revert (it was killed, or the
-machine died). The journal holds no password: when a server needs one, give its URL with
---redis-url / REDIS_URL and it is used for the entry with the same host:port.
+machine died). The journal holds no password: when a server needs one, give the deployment's URL with
+--redis-url / REDIS_URL; its credentials and TLS are used for every entry it recorded (each
+entry goes back to the node it changed, wherever the master is now) and for any entry at one
+of the URL's addresses.
 
 Overlapping faults on one server and setting are reverted at once, to the original value the
 oldest of them recorded. Every entry is reverted, also one whose process still runs: that
@@ -164,20 +180,16 @@ process instead. One whose process died has ended by itself within half a second
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			j := inject.Journal{Dir: inject.DefaultDir(g.Getenv)}
-			var given *redis.Options
+			var given *target.Target
 			if g.RedisURL != "" {
-				t, err := inject.NewTarget(g.RedisURL)
+				t, err := target.Parse(g.RedisURL)
 				if err != nil {
 					return &UsageError{Err: err}
 				}
-				given = t.Opts
+				given = &t
 			}
 			n, err := inject.RevertAll(cmd.Context(), j, func(e inject.Entry) (*redis.Client, error) {
-				o := &redis.Options{Addr: e.Addr, Username: e.Username, DB: e.DB, MaxRetries: -1, DisableIdentity: true}
-				if given != nil && given.Addr == e.Addr {
-					o = given
-				}
-				return redis.NewClient(o), nil
+				return redis.NewClient(e.Options(given)), nil
 			}, g.IO.ErrOut)
 			if err != nil {
 				return fmt.Errorf("chaos revert: %w", err)

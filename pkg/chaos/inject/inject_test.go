@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -25,11 +26,7 @@ func setup(t *testing.T, args ...string) (*redistest.Server, *Target, Journal) {
 	if srv.Password != "" {
 		url = "redis://:" + srv.Password + "@" + srv.Addr
 	}
-	tgt, err := NewTarget(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, tgt, Journal{Dir: filepath.Join(t.TempDir(), "journal")}
+	return srv, newTarget(t, url), Journal{Dir: filepath.Join(t.TempDir(), "journal")}
 }
 
 func plan(t *testing.T, tgt *Target, s Spec) *Plan {
@@ -128,7 +125,7 @@ func TestSleepNeedsDebugAndKillClientsKills(t *testing.T) {
 
 	// A server without DEBUG: sleep is refused before anything changes.
 	noDebug := redistest.Start(t, "--enable-debug-command", "no")
-	nt, _ := NewTarget(noDebug.URL())
+	nt := newTarget(t, noDebug.URL())
 	c := nt.Client(time.Second)
 	defer c.Close()
 	if _, err := NewPlan(context.Background(), c, Spec{Fault: "sleep", Duration: time.Second}); err == nil || !strings.Contains(err.Error(), "does not allow DEBUG") {
@@ -189,4 +186,14 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("NewPlan(%+v) accepted", s)
 		}
 	}
+}
+
+// newTarget is the one server at url, as a fault's node.
+func newTarget(t *testing.T, url string) *Target {
+	t.Helper()
+	tgt, err := target.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NodeTarget(tgt, target.Node{Addr: tgt.Addrs[0], Role: target.Master})
 }

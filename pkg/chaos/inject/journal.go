@@ -3,35 +3,41 @@ package inject
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/devnode"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // Entry is one applied fault as the journal keeps it: enough to revert it
 // after a crash, and no password (revert asks for the URL again if the
 // server needs one).
 type Entry struct {
-	ID       string    `json:"id"`
-	Created  time.Time `json:"created"`
-	Expires  time.Time `json:"expires"`
-	PID      int       `json:"pid"`
-	Target   string    `json:"target"` // redacted URL, for people
-	Addr     string    `json:"addr"`   // host:port, to connect and to match --redis-url
-	Username string    `json:"username,omitempty"`
-	DB       int       `json:"db"`
-	TLS      bool      `json:"tls"`
-	Plan     Plan      `json:"plan"`
+	ID       string      `json:"id"`
+	Created  time.Time   `json:"created"`
+	Expires  time.Time   `json:"expires"`
+	PID      int         `json:"pid"`
+	Target   string      `json:"target"`         // redacted URL, for people
+	Addr     string      `json:"addr"`           // host:port of the node changed, to connect and to match --redis-url
+	Role     target.Role `json:"role,omitempty"` // what that node was when the fault began
+	Username string      `json:"username,omitempty"`
+	DB       int         `json:"db"`
+	TLS      bool        `json:"tls"`
+	Plan     Plan        `json:"plan"`
 }
 
 // Journal is a directory of entries, one file each.
@@ -125,4 +131,26 @@ func (j Journal) List() ([]Entry, error) {
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Created.Before(out[b].Created) })
 	return out, nil
+}
+
+// Options are the go-redis options to revert e with. given, when set, is
+// the deployment the user named: its credentials and TLS serve the entries
+// it recorded (by its redacted label) and any entry at one of its
+// addresses. Otherwise the entry's own user, DB and TLS (no password: the
+// journal keeps none) are used.
+func (e Entry) Options(given *target.Target) *redis.Options {
+	if given != nil && (e.Target == given.String() || slices.Contains(given.Addrs, e.Addr)) {
+		o := given.DataOptions(e.Addr)
+		if e.Role == target.SentinelRole {
+			o = given.SentinelOptions(e.Addr)
+		}
+		o.MaxRetries, o.DisableIdentity = -1, true
+		return o
+	}
+	o := &redis.Options{Addr: e.Addr, Username: e.Username, DB: e.DB, MaxRetries: -1, DisableIdentity: true}
+	if e.TLS {
+		host, _, _ := net.SplitHostPort(e.Addr)
+		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	}
+	return o
 }

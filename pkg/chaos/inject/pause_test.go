@@ -93,10 +93,7 @@ func TestPauseAllAuthenticates(t *testing.T) {
 	if err := srv.Client().Do(context.Background(), "ACL", "SETUSER", "chaos", "on", ">pw", "+@all").Err(); err != nil {
 		t.Fatal(err)
 	}
-	user, err := NewTarget("redis://chaos:pw@" + srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	user := newTarget(t, "redis://chaos:pw@"+srv.Addr)
 	for _, target := range []*Target{tgt, user} {
 		p := plan(t, target, Spec{Fault: "pause", Args: []string{"all"}, Duration: 300 * time.Millisecond})
 		var log bytes.Buffer
@@ -104,7 +101,7 @@ func TestPauseAllAuthenticates(t *testing.T) {
 			t.Fatalf("pause all as %q: %v (%s)", target.Opts.Username, err, log.String())
 		}
 	}
-	bad, _ := NewTarget("redis://chaos:wrong@" + srv.Addr)
+	bad := newTarget(t, "redis://chaos:wrong@"+srv.Addr)
 	if _, err := startPauseChain(context.Background(), bad.Opts, time.Second); err == nil {
 		t.Fatal("a chain with a wrong password started")
 	}

@@ -102,12 +102,9 @@ func TestFaultWhoseRevertIsForbiddenIsRefused(t *testing.T) {
 		{"noset", Spec{Fault: "maxmemory", Args: []string{"100000000"}, Duration: time.Second}},
 		{"nounpause", Spec{Fault: "pause", Args: []string{"write"}, Duration: time.Second}},
 	} {
-		tgt, err := NewTarget("redis://" + tc.user + ":pw@" + srv.Addr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tgt := newTarget(t, "redis://"+tc.user+":pw@"+srv.Addr)
 		c := tgt.Client(0)
-		_, err = NewPlan(ctx, c, tc.spec)
+		_, err := NewPlan(ctx, c, tc.spec)
 		_ = c.Close()
 		if !errors.Is(err, ErrNotRevertible) {
 			t.Errorf("%s as %s: %v, want ErrNotRevertible", tc.spec.Fault, tc.user, err)

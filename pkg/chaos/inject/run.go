@@ -12,9 +12,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/rescli/rescli/internal/redact"
-	"github.com/rescli/rescli/pkg/target"
 )
 
 // ErrNotAllowed is returned for a target that no allow-list pattern matches.
@@ -43,30 +40,6 @@ func Allowed(addr string, patterns []string) bool {
 	return false
 }
 
-// Target is where a fault goes.
-type Target struct {
-	URL  string
-	Opts *redis.Options
-}
-
-// NewTarget parses a URL. A redis+sentinel:// URL targets its first
-// Sentinel (for failover; give a data node's redis:// URL for the other
-// faults), a redis+cluster:// URL its first seed node.
-func NewTarget(url string) (*Target, error) {
-	o, err := redis.ParseURL(url)
-	if t, terr := target.Parse(url); terr == nil && t.Kind != target.Standalone {
-		o, err = t.DataOptions(t.Addrs[0]), nil
-		if t.Kind == target.Sentinel {
-			o = t.SentinelOptions(t.Addrs[0])
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("parse redis url %s: %w", redact.URL(url), err)
-	}
-	o.MaxRetries, o.DisableIdentity, o.PoolSize = -1, true, 2
-	return &Target{URL: url, Opts: o}, nil
-}
-
 // Client connects to the target with a read timeout that outlasts d.
 func (t *Target) Client(d time.Duration) *redis.Client {
 	o := *t.Opts
@@ -85,7 +58,7 @@ func Inject(ctx context.Context, t *Target, p *Plan, j Journal, log io.Writer) e
 	// Open the admin connection before the fault: a lowered maxclients
 	// must not lock rescli out of its own revert.
 	if err := c.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("connect to %s: %w", redact.URL(t.URL), err)
+		return fmt.Errorf("connect to %s (%s): %w", t.Node.Addr, t.Label, err)
 	}
 	e, applyErr, err := begin(ctx, t, p, j, c, log)
 	if err != nil {
@@ -134,7 +107,7 @@ func begin(ctx context.Context, t *Target, p *Plan, j Journal, c *redis.Client, 
 	}
 	now := time.Now()
 	e = Entry{ID: newID(), Created: now, Expires: now.Add(p.Duration), PID: os.Getpid(),
-		Target: redact.URL(t.URL), Addr: t.Opts.Addr, Username: t.Opts.Username, DB: t.Opts.DB,
+		Target: t.Label, Addr: t.Opts.Addr, Role: t.Node.Role, Username: t.Opts.Username, DB: t.Opts.DB,
 		TLS: t.Opts.TLSConfig != nil, Plan: *p}
 	if err := j.Write(e); err != nil {
 		return e, nil, err

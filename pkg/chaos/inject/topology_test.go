@@ -5,25 +5,33 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rescli/rescli/internal/devnode"
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/target"
 )
 
-func injectOnce(t *testing.T, url string, s Spec) string {
+// injectOnce plans s on the deployment at url as the CLI does, applies it
+// and waits for its revert; it returns the plans' descriptions.
+func injectOnce(t *testing.T, url string, s Spec, sel Select) string {
 	t.Helper()
-	tgt, err := NewTarget(url)
+	j := Journal{Dir: filepath.Join(t.TempDir(), "j")}
+	plans, _, err := PlanAll(context.Background(), target.MustParse(url), s, sel, []string{"127.0.0.1"}, j)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("plan %s: %v", s.Fault, err)
 	}
-	p := plan(t, tgt, s)
 	var log bytes.Buffer
-	if err := Inject(context.Background(), tgt, p, Journal{Dir: filepath.Join(t.TempDir(), "j")}, &log); err != nil {
+	if err := InjectAll(context.Background(), plans, j, &log); err != nil {
 		t.Fatalf("inject %s: %v (%s)", s.Fault, err, log.String())
 	}
-	return p.Description
+	var descs []string
+	for _, np := range plans {
+		descs = append(descs, np.Target.Node.Addr+": "+np.Plan.Description)
+	}
+	return strings.Join(descs, "\n")
 }
 
 func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) {
@@ -37,7 +45,7 @@ func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) {
 
 func TestFailoverThroughSentinelPromotesTheReplica(t *testing.T) {
 	d := redistest.StartSentinel(t)
-	desc := injectOnce(t, d.URL(), Spec{Fault: "failover", Duration: 100 * time.Millisecond})
+	desc := injectOnce(t, d.URL(), Spec{Fault: "failover", Duration: 100 * time.Millisecond}, Select{})
 	t.Log(desc)
 	waitFor(t, "sentinels name the replica master", 15*time.Second, func() bool {
 		m, err := d.CurrentMaster(context.Background())
@@ -48,7 +56,7 @@ func TestFailoverThroughSentinelPromotesTheReplica(t *testing.T) {
 func TestClusterFailoverOnAMasterPromotesItsReplica(t *testing.T) {
 	c := redistest.StartCluster(t)
 	master := c.Masters()[0]
-	desc := injectOnce(t, master.URL(), Spec{Fault: "failover", Duration: 100 * time.Millisecond})
+	desc := injectOnce(t, master.URL(), Spec{Fault: "failover", Duration: 100 * time.Millisecond}, Select{})
 	t.Log(desc)
 	waitFor(t, master.Addr+" demoted to replica", 10*time.Second, func() bool { return master.Info("role") == "slave" })
 	if err := c.WaitHealthy(10 * time.Second); err != nil {
@@ -60,10 +68,7 @@ func TestKillNodeKillsOnlyRegisteredNodesAndRestartsThem(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("RESCLI_STATE_DIR", state)
 	srv := redistest.Start(t)
-	tgt, err := NewTarget(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt := newTarget(t, srv.URL())
 	c := tgt.Client(time.Second)
 	defer c.Close()
 	if _, err := NewPlan(context.Background(), c, Spec{Fault: "kill-node", Duration: time.Second}); !errors.Is(err, devnode.ErrNotRegistered) {
@@ -85,7 +90,7 @@ func TestKillNodeKillsOnlyRegisteredNodesAndRestartsThem(t *testing.T) {
 		}
 		down <- false
 	}()
-	injectOnce(t, srv.URL(), Spec{Fault: "kill-node", Duration: 300 * time.Millisecond})
+	injectOnce(t, srv.URL(), Spec{Fault: "kill-node", Duration: 300 * time.Millisecond}, Select{})
 	if !<-down {
 		t.Fatal("the node never went down")
 	}

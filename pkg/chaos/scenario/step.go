@@ -11,6 +11,7 @@ import (
 	"github.com/rescli/rescli/pkg/chaos"
 	"github.com/rescli/rescli/pkg/chaos/inject"
 	"github.com/rescli/rescli/pkg/herd"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // step runs one method step to its end; each undoes its own fault.
@@ -50,22 +51,19 @@ func (r *runner) proxyStep(ctx context.Context, i int, st Step) {
 }
 
 func (r *runner) serverStep(ctx context.Context, st Step) {
-	tgt, err := inject.NewTarget(r.target)
-	if err == nil && !inject.Allowed(tgt.Opts.Addr, r.s.Allow) {
-		err = inject.ErrNotAllowed
-	}
-	var p *inject.Plan
+	tgt, err := target.Parse(r.target)
+	var plans []inject.NodePlan
 	if err == nil {
-		c := tgt.Client(st.Duration.Duration)
-		p, err = inject.NewPlan(ctx, c, inject.Spec{Fault: st.Server.Fault, Args: st.Server.Args, Duration: st.Duration.Duration})
-		_ = c.Close()
+		plans, _, err = inject.PlanAll(ctx, tgt, inject.Spec{Fault: st.Server.Fault, Args: st.Server.Args, Duration: st.Duration.Duration}, inject.Select{}, r.s.Allow, r.o.Journal)
 	}
 	if err != nil {
 		r.rep.add("fault", ptr(false), "server %s refused: %v", st.Server.Fault, err)
 		return
 	}
-	r.rep.add("fault", ptr(true), "server %s", p.Description)
-	if err := inject.Inject(ctx, tgt, p, r.o.Journal, io.Discard); err != nil {
+	for _, np := range plans {
+		r.rep.add("fault", ptr(true), "server %s: %s", np.Target.Node.Addr, np.Plan.Description)
+	}
+	if err := inject.InjectAll(ctx, plans, r.o.Journal, io.Discard); err != nil {
 		r.rep.add("fault", ptr(false), "server %s: %v", st.Server.Fault, err)
 		return
 	}
@@ -96,16 +94,16 @@ func (r *runner) rollback() {
 			if rb.Action != "revert-server" {
 				continue
 			}
-			tgt, err := inject.NewTarget(r.target)
+			tgt, err := target.Parse(r.target)
 			if err != nil {
 				continue
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			n, err := inject.RevertAll(ctx, r.o.Journal, func(e inject.Entry) (*redis.Client, error) {
-				if e.Addr != tgt.Opts.Addr {
+				if e.Target != tgt.String() {
 					return nil, nil // another target's fault: not this scenario's to undo
 				}
-				return tgt.Client(0), nil
+				return redis.NewClient(e.Options(&tgt)), nil
 			}, io.Discard)
 			cancel()
 			if err != nil {
