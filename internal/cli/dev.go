@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rescli/rescli/internal/devnode"
-	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/internal/localredis"
 )
 
 type devOptions struct {
@@ -67,10 +66,16 @@ func (o *devOptions) run(ctx context.Context, kind string) (err error) {
 	if err != nil {
 		return fmt.Errorf("create a directory for the nodes: %w", err)
 	}
-	h := &devHarness{dir: base}
-	defer h.teardown()
+	defer os.RemoveAll(base)
 	fmt.Fprintf(o.g.IO.ErrOut, "starting %s in %s ...\n", kind, base)
-	rep, err := h.start(kind, devnode.Dir(o.g.Getenv))
+	d, err := startDev(kind, base)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", kind, err)
+	}
+	defer d.close()
+	registry := devnode.Dir(o.g.Getenv)
+	defer d.deregister(registry)
+	rep, err := d.register(registry)
 	if err != nil {
 		return err
 	}
@@ -92,51 +97,35 @@ func (o *devOptions) run(ctx context.Context, kind string) (err error) {
 	return nil
 }
 
-// devHarness gives the test helpers' deployments a life outside tests:
-// it is their redistest.T, and runs their cleanups at teardown.
-type devHarness struct {
-	dir      string
-	n        int
-	cleanups []func()
+// devDeployment is a running Cluster or Sentinel deployment.
+type devDeployment struct {
+	kind  string
+	url   string
+	nodes []*localredis.Server
+	close func() // kills every node
 }
 
-type devFailure string
-
-func (h *devHarness) Helper()                        {}
-func (h *devHarness) Fatalf(format string, a ...any) { panic(devFailure(fmt.Sprintf(format, a...))) }
-func (h *devHarness) Skip(a ...any)                  { panic(devFailure(fmt.Sprint(a...))) }
-func (h *devHarness) Cleanup(f func())               { h.cleanups = append(h.cleanups, f) }
-
-func (h *devHarness) TempDir() string {
-	h.n++
-	p := filepath.Join(h.dir, fmt.Sprintf("node%d", h.n))
-	if err := os.MkdirAll(p, 0o700); err != nil {
-		h.Fatalf("create %s: %v", p, err)
-	}
-	return p
-}
-
-// start builds the deployment; a helper's Fatalf becomes the error.
-func (h *devHarness) start(kind, registry string) (rep devReport, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(devFailure)
-			if !ok {
-				panic(r)
-			}
-			err = fmt.Errorf("start %s: %s", kind, string(f))
-		}
-	}()
-	rep.Kind = kind
-	var nodes []*redistest.Server
+func startDev(kind, dir string) (*devDeployment, error) {
 	if kind == "cluster" {
-		c := redistest.StartCluster(h)
-		rep.URL, nodes = c.URL(), c.Nodes
-	} else {
-		d := redistest.StartSentinel(h)
-		rep.URL, nodes = d.URL(), append([]*redistest.Server{d.Master, d.Replica}, d.Sentinels...)
+		c, err := localredis.StartCluster(dir)
+		if err != nil {
+			return nil, err
+		}
+		return &devDeployment{kind: kind, url: c.URL(), nodes: c.Nodes, close: c.Close}, nil
 	}
-	for _, n := range nodes {
+	s, err := localredis.StartSentinel(dir)
+	if err != nil {
+		return nil, err
+	}
+	nodes := append([]*localredis.Server{s.Master, s.Replica}, s.Sentinels...)
+	return &devDeployment{kind: kind, url: s.URL(), nodes: nodes, close: s.Close}, nil
+}
+
+// register records every node under registry, so that chaos inject
+// kill-node may kill it, and reports each node's role.
+func (d *devDeployment) register(registry string) (devReport, error) {
+	rep := devReport{Kind: d.kind, URL: d.url}
+	for _, n := range d.nodes {
 		role := n.Info("role")
 		switch role {
 		case "slave":
@@ -152,9 +141,10 @@ func (h *devHarness) start(kind, registry string) (rep devReport, err error) {
 	return rep, nil
 }
 
-func (h *devHarness) teardown() {
-	for i := len(h.cleanups) - 1; i >= 0; i-- {
-		h.cleanups[i]()
+// deregister removes the records, and kills any node kill-node restarted
+// as a process of its own, before close kills the nodes rescli started.
+func (d *devDeployment) deregister(registry string) {
+	for i := len(d.nodes) - 1; i >= 0; i-- {
+		d.nodes[i].Deregister(registry)
 	}
-	_ = os.RemoveAll(h.dir)
 }

@@ -2,28 +2,24 @@
 // for tests, and lets a test stop, kill -9, pause (SIGSTOP), resume and
 // restart them on the same port. Every package's tests that need Redis use it.
 //
-// When redis-server is not installed the calling test is skipped with a clear
-// message, unless RESCLI_REQUIRE_REDIS=1 (CI sets it), in which case it fails.
+// It is a thin layer over internal/localredis, which does the work and
+// returns errors: here each process's files go to t.TempDir(), every
+// process is killed when the test ends, and an error fails the test.
+// When redis-server is not installed the calling test is skipped with a
+// clear message, unless RESCLI_REQUIRE_REDIS=1 (CI sets it), in which case
+// it fails.
 package redistest
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rescli/rescli/internal/localredis"
+	"github.com/rescli/rescli/internal/redisinfo"
 )
 
-// T is what the helpers need of a test: testing.TB has it, and rescli dev
-// provides its own to start deployments for users.
+// T is what the helpers need of a test: testing.TB has it.
 type T interface {
 	Helper()
 	Fatalf(format string, args ...any)
@@ -36,28 +32,13 @@ type T interface {
 // test failure instead of a skip.
 const EnvRequire = "RESCLI_REQUIRE_REDIS"
 
-// Server is one redis-server process owned by a test.
+// Server is one redis-server process owned by a test. The embedded
+// localredis.Server gives Addr, Port, Password, Kill, Stop, Pause, Resume,
+// Info, URL and LogTail; the methods below end the test on an error and
+// undo what they did when it ends.
 type Server struct {
-	t    T
-	bin  string
-	dir  string
-	args []string
-
-	// Addr is host:port on 127.0.0.1; it stays the same across Restart.
-	Addr string
-	Port int
-	// Password is the --requirepass given to Start, used by Client and Info.
-	Password string
-
-	// conf, when set, is a config file the process starts from instead of
-	// the flags below (Sentinels: their config must be a writable file).
-	conf string
-	argv []string // the last command line started
-
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exit   chan struct{} // closed when cmd has exited and been reaped
-	paused bool
+	*localredis.Server
+	t T
 }
 
 // Binary returns the path of redis-server, or skips/fails t when it is
@@ -69,11 +50,11 @@ func Binary(t T) string {
 
 func lookup(t T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
+	p, err := localredis.LookPath(name)
 	if err == nil {
 		return p
 	}
-	msg := fmt.Sprintf("%s not found in PATH; install it (apt-get install redis-server redis-tools) to run this test", name)
+	msg := err.Error() + " to run this test"
 	if os.Getenv(EnvRequire) == "1" {
 		t.Fatalf("%s (%s=1)", msg, EnvRequire)
 	}
@@ -87,110 +68,52 @@ func lookup(t T, name string) string {
 // test ends.
 func Start(t T, extra ...string) *Server {
 	t.Helper()
-	s := &Server{t: t, bin: Binary(t), dir: t.TempDir(), args: extra}
-	for i := 0; i+1 < len(extra); i++ {
-		if extra[i] == "--requirepass" {
-			s.Password = extra[i+1]
-		}
+	Binary(t)
+	s, err := localredis.Start(t.TempDir(), extra...)
+	if err != nil {
+		t.Fatalf("%v", err)
 	}
-	t.Cleanup(s.cleanup)
-	var lastErr error
-	for range 5 { // a freed port can be taken again before we bind it
-		port, err := FreePort()
-		if err != nil {
-			t.Fatalf("find free port: %v", err)
-		}
-		s.Port, s.Addr = port, net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if lastErr = s.start(); lastErr == nil {
-			return s
-		}
-	}
-	t.Fatalf("start redis-server: %v", lastErr)
-	return nil
+	t.Cleanup(s.Kill)
+	return &Server{Server: s, t: t}
 }
 
 // FreePort asks the kernel for a free TCP port on 127.0.0.1.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+func FreePort() (int, error) { return localredis.FreePort() }
+
+// ParseInfo turns an INFO reply into field → value.
+func ParseInfo(info string) map[string]string { return redisinfo.Parse(info) }
+
+// Restart kills the server if it runs and starts a new one on the same port
+// with the same configuration (data is not kept: persistence is off).
+func (s *Server) Restart() {
+	s.t.Helper()
+	if err := s.Server.Restart(); err != nil {
+		s.t.Fatalf("%v", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (s *Server) start() error {
-	args := []string{
-		"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--enable-debug-command", "local",
-		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"),
-		"--daemonize", "no", "--protected-mode", "no",
-	}
-	args = append(args, s.args...)
-	if s.conf != "" {
-		args = append([]string{s.conf}, s.args...)
-	}
-	cmd := exec.Command(s.bin, args...)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exit := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exit) }()
-	s.mu.Lock()
-	s.cmd, s.exit, s.paused, s.argv = cmd, exit, false, append([]string{s.bin}, args...)
-	s.mu.Unlock()
-	if err := s.waitReady(10 * time.Second); err != nil {
-		s.Kill()
-		return fmt.Errorf("%w; log: %s", err, s.LogTail())
+// Client returns a plain go-redis client for test set-up and assertions
+// (no retries), closed when the test ends.
+func (s *Server) Client() *redis.Client {
+	c := s.Server.Client()
+	s.t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Register records the running process in a devnode directory, as rescli
+// dev does, so that chaos inject kill-node may kill it; when the test ends
+// the record is removed and a process kill-node restarted is killed.
+func (s *Server) Register(dir string) error {
+	s.t.Cleanup(func() { s.Server.Deregister(dir) })
+	return s.Server.Register(dir)
+}
+
+// wrap returns the test's Server for n, one of servers, or nil.
+func wrap(servers []*Server, n *localredis.Server) *Server {
+	for _, s := range servers {
+		if s.Server == n {
+			return s
+		}
 	}
 	return nil
-}
-
-func (s *Server) waitReady(limit time.Duration) error {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond, Protocol: 2})
-	defer c.Close()
-	deadline := time.Now().Add(limit)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		var reply redis.Error
-		if err == nil || errors.As(err, &reply) { // NOAUTH still means it is up
-			return nil
-		}
-		if s.exited() {
-			return errors.New("redis-server exited during start-up")
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("redis-server on %s not ready after %s: %w", s.Addr, limit, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (s *Server) exited() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return true
-	}
-	select {
-	case <-s.exit: // a signal 0 would still reach an unreaped zombie
-		return true
-	default:
-		return false
-	}
-}
-
-// URL returns redis://127.0.0.1:port.
-func (s *Server) URL() string { return "redis://" + s.Addr }
-
-// LogTail returns the last lines of the server's log file.
-func (s *Server) LogTail() string {
-	b, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > 10 {
-		lines = lines[len(lines)-10:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -51,20 +51,3 @@ func TestParseInfo(t *testing.T) {
 		t.Fatalf("ParseInfo = %v", got)
 	}
 }
-
-func TestExitedSeesAProcessThatDiedOnItsOwn(t *testing.T) {
-	s := Start(t)
-	if s.exited() {
-		t.Fatal("exited() = true for a running server")
-	}
-	s.mu.Lock()
-	_ = s.cmd.Process.Kill() // behind the Server's back: not through Kill
-	s.mu.Unlock()
-	deadline := time.Now().Add(5 * time.Second)
-	for !s.exited() {
-		if time.Now().After(deadline) {
-			t.Fatal("exited() still false 5s after the process died")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/rescli/rescli/internal/localredis"
 )
 
 func TestClusterFailsOverAndHeals(t *testing.T) {
@@ -20,7 +22,7 @@ func TestClusterFailsOverAndHeals(t *testing.T) {
 	start := time.Now()
 	old.Kill()
 	var promoted *Server
-	if err := waitUntil(20*time.Second, func() error {
+	if err := localredis.WaitUntil(20*time.Second, func() error {
 		promoted, err = c.MasterOf(ctx, "k")
 		if err == nil && promoted == old {
 			return errSame
@@ -47,7 +49,7 @@ func TestSentinelFailsOver(t *testing.T) {
 	}
 	start := time.Now()
 	d.Master.Kill()
-	if err := waitUntil(20*time.Second, func() error {
+	if err := localredis.WaitUntil(20*time.Second, func() error {
 		m, err := d.CurrentMaster(ctx)
 		if err == nil && m != d.Replica {
 			return errSame

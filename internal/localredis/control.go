@@ -1,15 +1,15 @@
-package redistest
+package localredis
 
 import (
 	"context"
+	"fmt"
 	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/rescli/rescli/internal/redisinfo"
-
 	"github.com/rescli/rescli/internal/devnode"
+	"github.com/rescli/rescli/internal/redisinfo"
 )
 
 // Kill sends SIGKILL (kill -9) and waits for the process to exit. The port is
@@ -59,25 +59,22 @@ func (s *Server) Resume() {
 
 // Restart kills the server if it runs and starts a new one on the same port
 // with the same configuration (data is not kept: persistence is off).
-func (s *Server) Restart() {
-	s.t.Helper()
+func (s *Server) Restart() error {
 	s.Kill()
 	var err error
 	for range 50 { // the old socket may linger for a moment
 		if err = s.start(); err == nil {
-			return
+			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.t.Fatalf("restart redis-server on %s: %v", s.Addr, err)
+	return fmt.Errorf("restart redis-server on %s: %w", s.Addr, err)
 }
 
-// Client returns a plain go-redis client for test set-up and assertions
-// (no retries), closed when the test ends.
+// Client returns a plain go-redis client (no retries) with the server's
+// password; the caller closes it.
 func (s *Server) Client() *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.Password, MaxRetries: -1, Protocol: 2, ContextTimeoutEnabled: true})
-	s.t.Cleanup(func() { _ = c.Close() })
-	return c
+	return redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.Password, MaxRetries: -1, Protocol: 2, ContextTimeoutEnabled: true})
 }
 
 // Info returns one field of INFO (e.g. "connected_clients"), or "" on error.
@@ -94,17 +91,19 @@ func (s *Server) infoAll() map[string]string {
 	if err != nil {
 		return nil
 	}
-	return ParseInfo(info)
+	return redisinfo.Parse(info)
 }
 
-// ParseInfo turns an INFO reply into field → value.
-func ParseInfo(info string) map[string]string { return redisinfo.Parse(info) }
+// plainClient is an uncounted client with short timeouts for polling; the
+// caller closes it.
+func (s *Server) plainClient() *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.Password, MaxRetries: -1, Protocol: 2,
+		DisableIdentity: true, DialTimeout: 500 * time.Millisecond, ContextTimeoutEnabled: true})
+}
 
-func (s *Server) cleanup() { s.Kill() }
-
-// Register records the running process in a devnode directory, as rescli
-// dev does, so that chaos inject kill-node may kill it; when the test ends
-// the record is removed and a process kill-node restarted is killed.
+// Register records the running process in a devnode directory, so that
+// chaos inject kill-node may kill it and restart it from the record. Call
+// Deregister when done with the server.
 func (s *Server) Register(dir string) error {
 	s.mu.Lock()
 	n := devnode.Node{Addr: s.Addr, Argv: s.argv, Dir: s.dir}
@@ -112,15 +111,18 @@ func (s *Server) Register(dir string) error {
 		n.PID = s.cmd.Process.Pid
 	}
 	s.mu.Unlock()
-	s.t.Cleanup(func() {
-		// kill-node's revert may have restarted the node as a process of
-		// its own; the server's own cleanup only knows the first one.
-		if cur, err := devnode.Lookup(dir, s.Addr); err == nil && !s.owns(cur.PID) {
-			_ = cur.Kill()
-		}
-		devnode.Unregister(dir, s.Addr)
-	})
 	return devnode.Register(dir, n)
+}
+
+// Deregister removes the record Register wrote. kill-node's revert may have
+// restarted the node as a process of its own, which Kill does not know:
+// that process is killed here (devnode.Lookup checks it is still the
+// redis on this port, so a recycled PID is never killed).
+func (s *Server) Deregister(dir string) {
+	if cur, err := devnode.Lookup(dir, s.Addr); err == nil && !s.owns(cur.PID) {
+		_ = cur.Kill()
+	}
+	devnode.Unregister(dir, s.Addr)
 }
 
 func (s *Server) owns(pid int) bool {
