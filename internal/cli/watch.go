@@ -52,10 +52,12 @@ its reason, request rate and error share over a rolling 10 s with sparklines,
 latency p50/p90/p99, pool, retries and fallbacks. The breaker's timings are short
 by default (--open-timeout 5s) so that recovery is visible in seconds.
 
---chaos puts an in-process fault-injection proxy between the probe and Redis; f
+--chaos puts an in-process fault-injection proxy in front of every data node of the
+target (the server; the master and replicas behind Sentinels; every Cluster node), and
+the probe reaches each node through its proxy, also after a redirect or a failover; f
 opens a fault menu (latency, blackhole, reset, down, maxclients, LOADING, restart,
-clear all) that asks before it injects. Quitting removes every fault, also on
-Ctrl-C and SIGTERM.
+clear all) that asks before it injects, on every node at once. Quitting removes every
+fault, also on Ctrl-C, SIGTERM, SIGHUP and SIGQUIT.
 
 With --service URL (repeatable) it polls running services' /health/redis and
 /health/services instead and shows one tile per service (--token or
@@ -82,7 +84,7 @@ then go there too. Without a TUI they go to stderr as with every command.`,
 	f.DurationVar(&o.refresh, "refresh", time.Second, "how often the screen is refreshed and services are polled")
 	f.DurationVar(&o.summary, "summary", 10*time.Second, "summary line interval when stdout is not a terminal")
 	f.DurationVar(&o.duration, "duration", 0, "stop after this long (default: until q, Ctrl-C or SIGTERM)")
-	f.BoolVar(&o.chaos, "chaos", false, "put an in-process fault proxy between the probe and Redis; f injects faults")
+	f.BoolVar(&o.chaos, "chaos", false, "put an in-process fault proxy in front of every node of the target; f injects faults")
 	f.IntVar(&o.failures, "failure-threshold", 5, "consecutive probe failures that open the breaker")
 	f.DurationVar(&o.openWait, "open-timeout", 5*time.Second, "first wait of an open breaker before it probes")
 	f.DurationVar(&o.maxOpen, "max-open-timeout", 30*time.Second, "cap of the open wait, which grows while probes fail")
