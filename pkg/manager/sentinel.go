@@ -70,11 +70,11 @@ func newSentinelAsker(o Options, randN func(int64) int64) *sentinelAsker {
 		addrs: o.Addrs, name: o.MasterName, timeout: o.ProbeTimeout, randN: randN,
 		clients: make([]*redis.SentinelClient, len(o.Addrs)),
 		newClient: func(addr string) *redis.SentinelClient {
-			return redis.NewSentinelClient(&redis.Options{
-				Addr: addr, Username: o.SentinelUsername, Password: o.SentinelPassword, Dialer: dial,
-				DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
-				PoolSize: 1, MaxIdleConns: 1, MaxRetries: -1, DialerRetries: 1, DisableIdentity: true,
-			})
+			so := o.SentinelOptions(addr) // the Sentinels' own credentials
+			so.TLSConfig, so.Dialer = nil, dial
+			so.DialTimeout, so.ReadTimeout, so.WriteTimeout = o.DialTimeout, o.ReadTimeout, o.WriteTimeout
+			so.PoolSize, so.MaxIdleConns, so.MaxRetries, so.DialerRetries, so.DisableIdentity = 1, 1, -1, 1, true
+			return redis.NewSentinelClient(so)
 		},
 	}
 }
