@@ -112,10 +112,9 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	plans, _, err := inject.PlanAll(ctx, tgt, spec, o.sel, allow, j)
 	if err != nil {
 		switch {
-		case errors.Is(err, inject.ErrNotRevertible), errors.Is(err, inject.ErrDataLoss), errors.Is(err, inject.ErrOverlap),
-			errors.Is(err, inject.ErrKind), errors.Is(err, inject.ErrNotAllowed):
+		case errors.Is(err, inject.ErrNotRevertible), errors.Is(err, inject.ErrDataLoss), errors.Is(err, inject.ErrOverlap):
 			return fmt.Errorf("refused: %w", err)
-		case errors.Is(err, target.ErrUnresolved):
+		case errors.Is(err, inject.ErrKind), errors.Is(err, inject.ErrNotAllowed), errors.Is(err, target.ErrUnresolved):
 			return err
 		}
 		return &UsageError{Err: err}

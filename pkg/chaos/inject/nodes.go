@@ -13,7 +13,7 @@ import (
 
 // ErrKind is returned for a fault that cannot be done safely, as asked, on
 // the kind of deployment the target is; its message says what would work.
-var ErrKind = errors.New("not on this kind of target")
+var ErrKind = errors.New("refused")
 
 // Select narrows the nodes a fault acts on: the node at an address, or the
 // master that owns a key. The zero Select means the fault's default.
