@@ -24,10 +24,10 @@ type Scenario struct {
 }
 
 // Load drives Rate operations per second (a SET and a GET) through a managed
-// pool behind the scenario's proxy.
+// pool behind the scenario's proxy. Ranges are in validate.go.
 type Load struct {
-	Rate    int `yaml:"rate"`    // default 200
-	Workers int `yaml:"workers"` // default 4
+	Rate    int `yaml:"rate"`    // 1..MaxRate, default 200
+	Workers int `yaml:"workers"` // 1..MaxWorkers, default 4
 }
 
 // Probe is one measurement with a tolerance.
