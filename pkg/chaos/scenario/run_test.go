@@ -63,6 +63,11 @@ func TestExampleScenariosHold(t *testing.T) {
 			if !rep.Held {
 				t.Fatalf("hypothesis did not hold (abort %q)", rep.Abort)
 			}
+			for _, st := range rep.Steps {
+				if st.Status != StepDone {
+					t.Fatalf("step %+v not done in a run that held", st)
+				}
+			}
 			if got := srv.Info("maxclients"); got != "10000" {
 				t.Fatalf("maxclients left at %s", got)
 			}

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -13,15 +14,16 @@ import (
 	"github.com/rescli/rescli/pkg/herd"
 )
 
-// step runs one method step to its end; each undoes its own fault.
+// step runs one method step to its end; each undoes its own fault. One
+// that is refused or fails stops the method (runner.fail).
 func (r *runner) step(ctx context.Context, i int, st Step) {
 	switch {
 	case st.Proxy != nil:
 		r.proxyStep(ctx, i, st)
 	case st.Server != nil:
-		r.serverStep(ctx, st)
+		r.serverStep(ctx, i, st)
 	case st.Herd != nil:
-		r.herdStep(ctx, st)
+		r.herdStep(ctx, i, st)
 	}
 }
 
@@ -37,53 +39,59 @@ func (r *runner) proxyStep(ctx context.Context, i int, st Step) {
 	}
 	if _, err := r.proxy.AddToxic(chaos.Toxic{Name: name, Type: st.Proxy.Type, Stream: stream, Toxicity: tox,
 		Attributes: chaos.Attributes(st.Proxy.Attributes)}); err != nil {
-		r.rep.add("fault", ptr(false), "proxy %s: %v", st.Proxy.Type, err)
+		r.fail(i, st, StepFailed, err)
 		return
 	}
+	r.rep.setStep(i, StepRunning, nil)
 	r.rep.add("fault", ptr(true), "proxy %s on for %s %v", st.Proxy.Type, st.Duration.Duration, st.Proxy.Attributes)
 	sleepCtx(ctx, st.Duration.Duration)
 	if err := r.proxy.RemoveToxic(name); err != nil {
-		r.rep.add("fault", ptr(false), "proxy %s off: %v", st.Proxy.Type, err)
+		r.fail(i, st, StepFailed, fmt.Errorf("remove it: %w", err))
 		return
 	}
 	r.rep.add("fault", ptr(true), "proxy %s off", st.Proxy.Type)
+	r.ended(ctx, i)
 }
 
-func (r *runner) serverStep(ctx context.Context, st Step) {
-	tgt, err := inject.NewTarget(r.target)
-	if err == nil && !inject.Allowed(tgt.Opts.Addr, r.s.Allow) {
-		err = inject.ErrNotAllowed
-	}
-	var p *inject.Plan
-	if err == nil {
-		c := tgt.Client(st.Duration.Duration)
-		p, err = inject.NewPlan(ctx, c, inject.Spec{Fault: st.Server.Fault, Args: st.Server.Args, Duration: st.Duration.Duration})
-		_ = c.Close()
+// serverStep plans the fault again (the server may have changed since the
+// run was planned), then applies it for its duration and reverts it.
+func (r *runner) serverStep(ctx context.Context, i int, st Step) {
+	tgt, p, err := planServer(ctx, r.s, st)
+	if ctx.Err() != nil {
+		return // ended before anything was applied: the step did not run
 	}
 	if err != nil {
-		r.rep.add("fault", ptr(false), "server %s refused: %v", st.Server.Fault, err)
+		r.fail(i, st, StepRefused, err)
 		return
 	}
+	r.rep.setStep(i, StepRunning, nil)
 	r.rep.add("fault", ptr(true), "server %s", p.Description)
-	if err := inject.Inject(ctx, tgt, p, r.o.Journal, io.Discard); err != nil {
-		r.rep.add("fault", ptr(false), "server %s: %v", st.Server.Fault, err)
+	if err := inject.Inject(ctx, tgt, p, r.o.Journal, io.Discard); err != nil && !onlyCanceled(err) {
+		r.fail(i, st, StepFailed, err)
 		return
 	}
 	r.rep.add("fault", ptr(true), "server %s reverted", st.Server.Fault)
+	r.ended(ctx, i)
 }
 
-func (r *runner) herdStep(ctx context.Context, st Step) {
+func (r *runner) herdStep(ctx context.Context, i int, st Step) {
+	r.rep.setStep(i, StepRunning, nil)
 	rep, err := herd.Run(ctx, herd.Config{Services: st.Herd.Services, Strategies: []string{st.Herd.Strategy},
 		RedisURL: r.viaProxy, StartupTimeout: 10 * time.Second, Steady: 100 * time.Millisecond, AllowUnreachable: true})
 	if err != nil {
-		r.rep.add("herd", ptr(false), "herd: %v", err)
 		r.herdFailed.Add(int64(st.Herd.Services))
+		if ctx.Err() != nil {
+			r.ended(ctx, i)
+			return
+		}
+		r.fail(i, st, StepFailed, err)
 		return
 	}
 	res := rep.Strategies[0]
 	r.herdFailed.Add(int64(res.Failed))
 	r.rep.add("herd", ptr(res.Failed == 0), "%s herd of %d: %d ready, %d degraded, %d failed; %d connections refused with maxclients; start-up max %dms",
 		res.Name, st.Herd.Services, res.Ready, res.Degraded, res.Failed, max(res.RejectedConnections, res.RejectionsSeenByClients), res.StartupMS.Max)
+	r.ended(ctx, i)
 }
 
 // rollback always runs, once: every proxy fault is removed, then the
@@ -109,10 +117,26 @@ func (r *runner) rollback() {
 			}, io.Discard)
 			cancel()
 			if err != nil {
+				r.rep.RollbackError = fmt.Sprintf("server journal: %v (kept for rescli chaos revert)", err)
 				r.rep.add("rollback", ptr(false), "server journal: %d fault(s) reverted, and: %v", n, err)
 			} else {
 				r.rep.add("rollback", ptr(true), "server journal: %d fault(s) left to revert, reverted", n)
 			}
 		}
 	})
+}
+
+// onlyCanceled reports whether every error joined in err is the method's
+// cancellation (an apply cut off by an abort or interrupt, then reverted),
+// not a failure to apply or to revert.
+func onlyCanceled(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !onlyCanceled(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return errors.Is(err, context.Canceled)
 }
