@@ -106,7 +106,7 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	allow := append(o.allow, strings.Split(o.g.Getenv("RESCLI_CHAOS_ALLOW"), ",")...)
+	allow := append(o.allow, splitList(o.g.Getenv("RESCLI_CHAOS_ALLOW"))...)
 	j := inject.Journal{Dir: inject.DefaultDir(o.g.Getenv)}
 	spec := inject.Spec{Fault: args[0], Args: args[1:], Duration: o.duration, AllowDataLoss: o.allowDataLoss}
 	plans, _, err := inject.PlanAll(ctx, tgt, spec, o.sel, allow, j)
@@ -199,4 +199,16 @@ process instead. One whose process died has ended by itself within half a second
 			return nil
 		},
 	}
+}
+
+// splitList reads a comma-separated list from an environment variable,
+// spaces trimmed and empty items dropped.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

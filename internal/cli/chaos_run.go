@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,15 +22,32 @@ func newChaosRunCmd(g *Global) *cobra.Command {
 		Use:   "run FILE.yaml",
 		Short: "Run a chaos scenario: hypothesis, method, rollbacks, verdict",
 		Long: `Run a chaos experiment from a YAML file: the steady-state hypothesis is checked before the
-method; the method's faults (on an in-process proxy in front of the target, or server-side
-with 'server:' steps and an allow-list) run on their timeline with probes beside them; the
-rollbacks always run — on success, failure, abort and Ctrl-C; then the hypothesis must hold
-again within each probe's 'within'. Prints the timeline.
+method; the method's faults (on in-process proxies in front of every data node of the target,
+or server-side with 'server:' steps and an allow-list) run on their timeline with probes beside
+them; the rollbacks always run — on success, failure, abort and on SIGINT, SIGTERM, SIGHUP or
+SIGQUIT; then the hypothesis must hold again within each probe's 'within'. Prints the timeline.
 
-Exit codes: 0 the hypothesis held, 1 it did not (or the run was aborted or interrupted),
-2 the file is broken or the target cannot be reached. Examples: testdata/scenarios/.`,
+The target may be one server, a Sentinel deployment or a Cluster. A proxy fault acts on every
+node's proxy, or on one with 'node: HOST:PORT' or 'key: K' (the master that owns K); a server
+fault acts where 'chaos inject' would (the server, the master the Sentinels name now, every
+Cluster master) or on the node named the same way; 'failover' and 'kill-node' are server
+faults. The managed workload and the herds reach every node through its proxy, also after a
+redirect or a failover. RESCLI_CHAOS_ALLOW adds to the file's allow-list.
+
+Before anything changes, every server step is planned against the target as 'chaos inject'
+would (allow-list, arguments, what the server supports); one that is refused stops the run
+before it starts. The verdict "hypothesis held" needs the whole method to have run: a step
+refused or failing during the run aborts the method, the rollbacks run, and the run fails.
+With -o json each step has a status: done, cut_short, refused, failed or not_run.
+
+Exit codes: 0 the hypothesis held and every step ran; 1 it did not hold, or the method was
+aborted (a during-probe, a step refused or failed during the run — the step is named), or a
+rollback failed; 2 the file is broken, a server step was refused before the run, or the
+target cannot be reached; 128+signal when a signal ended the run after its rollbacks (130
+SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT). Examples: testdata/scenarios/.`,
 		Example: `  REDIS_URL=redis://127.0.0.1:6379 rescli chaos run testdata/scenarios/latency-spike.yaml
-  rescli chaos run testdata/scenarios/maxclients-exhaustion.yaml --dry-run`,
+  rescli chaos run testdata/scenarios/maxclients-exhaustion.yaml --dry-run
+  rescli chaos run testdata/scenarios/cluster-shard-blackholed.yaml --redis-url redis+cluster://127.0.0.1:7000`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			getenv := func(k string) string {
@@ -43,49 +60,92 @@ Exit codes: 0 the hypothesis held, 1 it did not (or the run was aborted or inter
 			if err != nil {
 				return &UsageError{Err: err}
 			}
-			if dryRun {
-				return printPlan(g.IO.Out, s)
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			s.Allow = append(s.Allow, splitList(g.Getenv("RESCLI_CHAOS_ALLOW"))...)
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			var live io.Writer
-			if !g.JSON() {
-				live = g.IO.Out
-				fmt.Fprintf(live, "scenario: %s · target %s\n\n", s.Name, redact.URL(s.Target))
+			if dryRun {
+				return dryRunPlan(ctx, g.IO.Out, s, inject.Journal{Dir: inject.DefaultDir(g.Getenv)})
 			}
-			rep, err := scenario.Run(ctx, s, scenario.Options{Journal: inject.Journal{Dir: inject.DefaultDir(g.Getenv)}, Out: live})
-			if err != nil {
-				return fmt.Errorf("scenario %s: %w", s.Name, err)
-			}
-			if g.JSON() {
-				enc := json.NewEncoder(g.IO.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			}
-			if !rep.Held {
-				return CheckFailed("scenario %q: the hypothesis did not hold", s.Name)
-			}
-			return nil
+			return runScenario(ctx, g, s)
 		},
 	}
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate the file and print the plan; change nothing")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate the file, check its server steps against the target (read-only) and print the plan; change nothing")
 	return cmd
 }
 
-func printPlan(w io.Writer, s *scenario.Scenario) error {
+func runScenario(ctx context.Context, g *Global, s *scenario.Scenario) error {
+	var live io.Writer
+	if !g.JSON() {
+		live = g.IO.Out
+		fmt.Fprintf(live, "scenario: %s · target %s\n\n", s.Name, redact.URL(s.Target))
+	}
+	rep, err := scenario.Run(ctx, s, scenario.Options{Journal: inject.Journal{Dir: inject.DefaultDir(g.Getenv)}, Out: live})
+	if ierr := interrupted(ctx); ierr != nil && rep == nil {
+		return ierr
+	}
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", s.Name, err)
+	}
+	if g.JSON() {
+		enc := json.NewEncoder(g.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	}
+	if ierr := interrupted(ctx); ierr != nil {
+		return ierr
+	}
+	switch {
+	case rep.Held:
+		return nil
+	case rep.Abort != "":
+		return CheckFailed("scenario %q failed: the method was aborted: %s", s.Name, rep.Abort)
+	case rep.RollbackError != "":
+		return CheckFailed("scenario %q failed: a rollback failed: %s", s.Name, rep.RollbackError)
+	}
+	return CheckFailed("scenario %q: the hypothesis did not hold", s.Name)
+}
+
+// dryRunPlan prints the plan. Server steps are planned against the target
+// (read-only), so that a refused one fails here, as it would the run.
+func dryRunPlan(ctx context.Context, w io.Writer, s *scenario.Scenario, j inject.Journal) error {
+	described := map[string]string{}
+	if hasServerSteps(s) {
+		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		plans, err := scenario.PlanServerSteps(pctx, s, j)
+		cancel()
+		if ierr := interrupted(ctx); ierr != nil {
+			return ierr
+		}
+		if err != nil {
+			return fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+		for _, p := range plans {
+			described[p.Step] = p.Description
+		}
+	}
 	fmt.Fprintf(w, "scenario: %s · target %s\nload: %d ops/s on %d workers\n\nhypothesis (before and after):\n", s.Name, redact.URL(s.Target), s.Load.Rate, s.Load.Workers)
 	for _, p := range s.Hypothesis {
-		fmt.Fprintf(w, "  %s expect=%s max=%s min=%v within %s\n", p.Probe, p.Expect, p.Max, p.Min, p.Within.Duration)
+		fmt.Fprintf(w, "  %s\n", probeLine(p, true))
+	}
+	if len(s.During) > 0 {
+		fmt.Fprintf(w, "during the method, every %s:\n", s.Every.Duration)
+		for _, p := range s.During {
+			fmt.Fprintf(w, "  %s\n", probeLine(p, false))
+		}
+		if s.Abort.After > 0 {
+			fmt.Fprintf(w, "  abort after %d failures in a row\n", s.Abort.After)
+		}
 	}
 	fmt.Fprintln(w, "method:")
-	for _, st := range s.Method {
+	for i, st := range s.Method {
 		switch {
 		case st.Proxy != nil:
 			fmt.Fprintf(w, "  +%s proxy %s for %s %v\n", st.At.Duration, st.Proxy.Type, st.Duration.Duration, st.Proxy.Attributes)
 		case st.Server != nil:
-			fmt.Fprintf(w, "  +%s server %s %v for %s\n", st.At.Duration, st.Server.Fault, st.Server.Args, st.Duration.Duration)
+			fmt.Fprintf(w, "  +%s server %s for %s: %s\n", st.At.Duration, strings.TrimSpace(st.Server.Fault+" "+strings.Join(st.Server.Args, " ")),
+				st.Duration.Duration, described[fmt.Sprintf("$.method[%d]", i)])
 		case st.Herd != nil:
 			fmt.Fprintf(w, "  +%s herd of %d (%s)\n", st.At.Duration, st.Herd.Services, st.Herd.Strategy)
 		}
@@ -96,4 +156,38 @@ func printPlan(w io.Writer, s *scenario.Scenario) error {
 	}
 	fmt.Fprintln(w, "dry run: nothing changed")
 	return nil
+}
+
+func hasServerSteps(s *scenario.Scenario) bool {
+	for _, st := range s.Method {
+		if st.Server != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// probeLine renders a probe with only the fields it has: "goodput min=0.9
+// window=2s within 6s", not "expect= max= min=0.9".
+func probeLine(p scenario.Probe, hypothesis bool) string {
+	parts := []string{p.Probe}
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("expect", p.Expect)
+	add("max", p.Max)
+	if p.Min != 0 {
+		add("min", fmt.Sprint(p.Min))
+	}
+	add("service", redact.URL(p.Service))
+	switch p.Probe {
+	case "error_rate", "goodput":
+		add("window", p.Window.Duration.String())
+	}
+	if hypothesis {
+		parts = append(parts, "within "+p.Within.Duration.String())
+	}
+	return strings.Join(parts, " ")
 }

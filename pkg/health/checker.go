@@ -52,7 +52,9 @@ type Checker struct {
 	hist *history
 
 	polled atomic.Bool
-	last   atomic.Pointer[Status] // overall status last judged
+
+	judging sync.Mutex // one judgement at a time (see judge)
+	last    Status     // overall status last judged, "" before the first; under judging
 
 	mu        sync.Mutex
 	facts     ServerFacts

@@ -24,7 +24,13 @@ type judged struct {
 }
 
 // judge applies the rules to the cached state. It sends nothing anywhere.
+// Judgements are serialised, inputs read to change noted: concurrent
+// requests once judged at once and noted out of order, so one that had read
+// the state from before a breaker transition logged it back after the
+// transition (pass→warn→pass→warn within 2 ms).
 func (c *Checker) judge() judged {
+	c.judging.Lock()
+	defer c.judging.Unlock()
 	now := c.opts.Now()
 	j := judged{checks: map[string][]Check{}, redis: Pass, services: Pass, now: now}
 	var reasons []string
@@ -72,19 +78,14 @@ func (c *Checker) judge() judged {
 	return j
 }
 
-// noteOverall records a change of the overall status in the history.
+// noteOverall records a change of the overall status in the history. It
+// runs under c.judging.
 func (c *Checker) noteOverall(st Status, why string) {
-	prev := c.last.Load()
-	if prev != nil && *prev == st {
+	if c.last == st {
 		return
 	}
-	if !c.last.CompareAndSwap(prev, &st) {
-		return // another request recorded this change
-	}
-	from := ""
-	if prev != nil {
-		from = string(*prev)
-	}
+	from := string(c.last)
+	c.last = st
 	why = redact.String(why)
 	c.hist.add(TransitionRecord{At: c.opts.Now(), Component: "health", From: from, To: string(st), Reason: why})
 	c.opts.Logger.Info("health status changed", "from", from, "to", string(st), "reason", why)

@@ -45,6 +45,10 @@ type Config struct {
 	// answer at first (a scenario's herd that starts during an outage);
 	// the services then meet the outage themselves.
 	AllowUnreachable bool
+	// Upstream, when set, says where the herd's proxy in front of a node
+	// forwards to instead of the node (a scenario's herd goes through the
+	// scenario's own fault proxies).
+	Upstream func(node string) string
 	// Progress, if set, is called as services settle.
 	Progress func(Progress)
 }

@@ -41,7 +41,7 @@ func runStrategy(ctx context.Context, cfg *Config, tgt *server, name string, see
 	if tgt.mini != nil {
 		tgt.mini.FlushAll()
 	}
-	proxy, err := rig.New(ctx, tgt.tgt, rig.Options{Name: "herd-" + name, Topology: tgt.topo, Setup: maxClients(cfg.MaxClients)})
+	proxy, err := rig.New(ctx, tgt.tgt, rig.Options{Name: "herd-" + name, Topology: tgt.topo, Setup: maxClients(cfg.MaxClients), Upstream: cfg.Upstream})
 	if err != nil {
 		return Result{}, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/rescli/rescli/pkg/chaos"
@@ -22,6 +21,10 @@ type Options struct {
 	// Setup runs on each proxy once it listens, before it carries any
 	// connection — also on a proxy made later for a node found later.
 	Setup func(*chaos.Proxy) error
+	// Upstream, when set, says where the proxy in front of a node forwards
+	// to (default: the node itself) — a rig behind another rig's proxies,
+	// as a scenario's herd stands behind the scenario's faults.
+	Upstream func(node string) string
 }
 
 // Rig is a set of fault proxies in front of a target's data nodes.
@@ -83,11 +86,15 @@ func (r *Rig) proxyFor(upstream string) (*chaos.Proxy, error) {
 	if p, ok := r.proxies[upstream]; ok {
 		return p, nil
 	}
-	p := chaos.NewProxy(fmt.Sprintf("%s-%d", r.opts.Name, len(r.proxies)), "127.0.0.1:0", upstream)
+	to := upstream
+	if r.opts.Upstream != nil {
+		to = r.opts.Upstream(upstream)
+	}
+	p := chaos.NewProxy(fmt.Sprintf("%s-%d", r.opts.Name, len(r.proxies)), "127.0.0.1:0", to)
 	if err := p.Start(); err != nil {
 		return nil, fmt.Errorf("start proxy for %s: %w", upstream, err)
 	}
-	if err := r.prepare(p); err != nil {
+	if err := r.prepare(upstream, p); err != nil {
 		_ = p.Close()
 		return nil, err
 	}
@@ -95,15 +102,15 @@ func (r *Rig) proxyFor(upstream string) (*chaos.Proxy, error) {
 	return p, nil
 }
 
-func (r *Rig) prepare(p *chaos.Proxy) error {
+func (r *Rig) prepare(node string, p *chaos.Proxy) error {
 	if r.opts.Setup != nil {
 		if err := r.opts.Setup(p); err != nil {
-			return fmt.Errorf("set up proxy for %s: %w", p.Upstream(), err)
+			return fmt.Errorf("set up proxy for %s: %w", node, err)
 		}
 	}
 	for _, t := range r.toxics {
 		if _, err := p.AddToxic(t); err != nil {
-			return fmt.Errorf("add %s to proxy for %s: %w", t.Name, p.Upstream(), err)
+			return fmt.Errorf("add %s to proxy for %s: %w", t.Name, node, err)
 		}
 	}
 	return nil
@@ -138,19 +145,23 @@ func (r *Rig) proxied(addr string) bool {
 	return true
 }
 
-// Proxies are the rig's proxies, ordered by upstream address.
+// Proxies are the rig's proxies, ordered by the address of their node.
 func (r *Rig) Proxies() []*chaos.Proxy {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]*chaos.Proxy, 0, len(r.proxies))
-	for _, p := range r.proxies {
-		out = append(out, p)
+	nodes := make([]string, 0, len(r.proxies))
+	for n := range r.proxies {
+		nodes = append(nodes, n)
 	}
-	slices.SortFunc(out, func(a, b *chaos.Proxy) int { return strings.Compare(a.Upstream(), b.Upstream()) })
+	slices.Sort(nodes)
+	out := make([]*chaos.Proxy, len(nodes))
+	for i, n := range nodes {
+		out[i] = r.proxies[n]
+	}
 	return out
 }
 
-// Proxy is the proxy in front of upstream, if the rig has one.
+// Proxy is the proxy in front of the node at upstream, if the rig has one.
 func (r *Rig) Proxy(upstream string) (*chaos.Proxy, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -158,10 +169,16 @@ func (r *Rig) Proxy(upstream string) (*chaos.Proxy, bool) {
 	return p, ok
 }
 
-// Addr is the proxy address of the node at upstream, or upstream itself.
+// Addr is where a client of the rig reaches the node at upstream: its
+// proxy (made now for a data node the rig has not met yet), or the node
+// itself (a Sentinel).
 func (r *Rig) Addr(upstream string) string {
-	if p, ok := r.Proxy(upstream); ok {
-		return p.Addr()
+	if !r.proxied(upstream) {
+		return upstream
 	}
-	return upstream
+	p, err := r.proxyFor(upstream)
+	if err != nil {
+		return upstream
+	}
+	return p.Addr()
 }

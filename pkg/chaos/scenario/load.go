@@ -40,8 +40,14 @@ func (w *workload) worker(id int, interval time.Duration) {
 	defer w.wg.Done()
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	key := fmt.Sprintf("rescli:scenario:w%d", id)
+	// Sixteen keys a worker, so that on a Cluster the load reaches every
+	// shard and a fault on one shard shows as a share of the goodput.
+	keys := make([]string, 16)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("rescli:scenario:w%d:%d", id, i)
+	}
 	for n := 0; ; n++ {
+		key := keys[n%len(keys)]
 		select {
 		case <-w.stop:
 			return

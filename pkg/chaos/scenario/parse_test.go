@@ -63,8 +63,21 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(good))
 	f.Add([]byte("name: x\nmethod: [{at: 1s}]"))
+	// testdata/fuzz/FuzzParse keeps the inputs that once blew up: an alias
+	// bomb (19 GB), deep nesting (quadratic parse), `at: 100000h`.
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = Parse(b, env) // must not panic or hang
+		d, alloc, s, err := parseBudget(b) // must not panic
+		if alloc > parseAllocBudget {
+			t.Fatalf("parse of %d bytes allocated %d MiB", len(b), alloc>>20)
+		}
+		if err == nil {
+			if what := outOfBounds(s); what != "" {
+				t.Fatalf("accepted %s, out of its range", what)
+			}
+		}
+		if d > 10*time.Second { // the fuzzer's own hang limit; -race on a busy machine stays under 1s
+			t.Fatalf("parse of %d bytes took %s", len(b), d)
+		}
 	})
 }
 

@@ -4,17 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/rescli/rescli/internal/redact"
-	"github.com/rescli/rescli/pkg/chaos"
 	"github.com/rescli/rescli/pkg/chaos/inject"
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/rig"
 	"github.com/rescli/rescli/pkg/target"
 )
 
@@ -27,38 +24,48 @@ type Options struct {
 }
 
 // Run runs the scenario. The rollbacks run whatever happens, also when ctx
-// is cancelled (Ctrl-C). The error is only for a run that could not start.
+// is cancelled (Ctrl-C). The error is only for a run that could not start:
+// a target that cannot be reached, or a server step refused before
+// anything changed (ErrRefused: every server step is planned against the
+// target first).
 func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
 	if o.Warmup <= 0 {
 		o.Warmup = 2 * time.Second
 	}
-	ro, err := redis.ParseURL(s.Target)
-	if err != nil { // the proxy stands in front of one server: Sentinel and Cluster targets are not supported here
-		return nil, fmt.Errorf("parse target %s (a scenario needs a redis:// or rediss:// target): %w", redact.URL(s.Target), err)
+	tgt, err := target.Parse(s.Target)
+	if err != nil {
+		return nil, err
 	}
-	proxy := chaos.NewProxy("scenario", "127.0.0.1:0", ro.Addr)
-	if err := proxy.Start(); err != nil {
-		return nil, fmt.Errorf("start proxy: %w", err)
+	if _, err := PlanServerSteps(ctx, s, o.Journal); err != nil {
+		return nil, err
 	}
-	defer proxy.Close()
-	m, err := manager.New(manager.Options{
-		Name:     "scenario",
-		Target:   target.Target{Addrs: []string{proxy.Addr()}, Username: ro.Username, Password: ro.Password, DB: ro.DB, TLS: ro.TLSConfig},
-		PoolSize: 10, DialTimeout: 250 * time.Millisecond, ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond,
-		ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 300 * time.Millisecond,
-		Breaker: manager.BreakerSettings{OpenTimeout: 500 * time.Millisecond, MaxOpenTimeout: 2 * time.Second},
-	})
+	// A proxy in front of every data node; the manager and the herds reach
+	// the nodes through them, after redirects and failovers too.
+	rg, err := rig.New(ctx, tgt, rig.Options{Name: "scenario"})
+	if err != nil {
+		return nil, fmt.Errorf("start proxies: %w", err)
+	}
+	defer rg.Close()
+	m, err := rg.Manager(manager.Options{Name: "scenario", PoolSize: 10,
+		DialTimeout: 250 * time.Millisecond, ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}
 	defer m.Close()
 	if err := m.Client().Ping(ctx).Err(); err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", redact.URL(s.Target), err)
+		return nil, fmt.Errorf("connect to %s: %w", tgt, err)
 	}
-	rep := &Report{Name: s.Name, Target: redact.URL(s.Target), t0: time.Now(), w: o.Out}
+	rep := &Report{Name: s.Name, Target: tgt.String(), t0: time.Now(), w: o.Out}
+	for i, st := range s.Method {
+		rep.Steps = append(rep.Steps, StepReport{Step: stepPath(i), Action: stepAction(st), Status: StepNotRun})
+	}
 	sub := m.Subscribe(64)
 	go func() {
 		for t := range sub.C {
+			if t.Node != "" {
+				rep.add("breaker", nil, "%s %s → %s: %s", t.Node, t.From, t.To, t.Reason)
+				continue
+			}
 			rep.add("breaker", nil, "%s → %s: %s", t.From, t.To, t.Reason)
 		}
 	}()
@@ -67,11 +74,11 @@ func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
 	var herdFailed atomic.Int64
 	pe := &probeEnv{m: m, load: load, herdFailed: func() int { return int(herdFailed.Load()) }}
 
-	r := &runner{s: s, o: o, rep: rep, proxy: proxy, pe: pe, target: s.Target, viaProxy: viaProxy(s.Target, proxy.Addr()), herdFailed: &herdFailed}
+	r := &runner{s: s, o: o, rep: rep, rig: rg, pe: pe, herdFailed: &herdFailed}
 	defer r.rollback()
 	if !sleepCtx(ctx, o.Warmup) {
 		rep.add("abort", ptr(false), "interrupted during warm-up")
-		rep.Abort = "interrupted"
+		rep.setAbort("interrupted")
 		return rep, nil
 	}
 	pe.baseline = load.goodput(o.Warmup - bucket)
@@ -84,21 +91,42 @@ func Run(ctx context.Context, s *Scenario, o Options) (*Report, error) {
 	r.method(ctx)
 	r.rollback()
 	rep.After = r.hypothesis(ctx, "after", true)
-	rep.Held = rep.Before && rep.After && rep.Abort == ""
-	rep.add("verdict", ptr(rep.Held), "hypothesis %s", map[bool]string{true: "held", false: "did not hold"}[rep.Held])
+	rep.Held = rep.Before && rep.After && rep.Abort == "" && rep.RollbackError == "" && rep.ranInFull()
+	rep.add("verdict", ptr(rep.Held), "%s", verdict(rep))
 	return rep, nil
+}
+
+// verdict says why the run passed or did not: "hypothesis held" only when
+// the whole method ran.
+func verdict(rep *Report) string {
+	if rep.Held {
+		return "hypothesis held"
+	}
+	var why []string
+	if !rep.After {
+		why = append(why, "the hypothesis did not hold after the method")
+	}
+	if rep.Abort != "" {
+		why = append(why, "the method was aborted: "+rep.Abort)
+	}
+	if rep.RollbackError != "" {
+		why = append(why, "a rollback failed: "+rep.RollbackError)
+	}
+	if len(why) == 0 {
+		why = append(why, "the method did not run in full")
+	}
+	return "failed: " + strings.Join(why, "; ")
 }
 
 type runner struct {
 	s          *Scenario
 	o          Options
 	rep        *Report
-	proxy      *chaos.Proxy
+	rig        *rig.Rig // proxies in front of every node: the faults go there
 	pe         *probeEnv
-	target     string
-	viaProxy   string // the target URL with the proxy's address: herds go through the faults
 	herdFailed *atomic.Int64
 	rolledBack sync.Once
+	stop       context.CancelFunc // ends the method early; set by method
 }
 
 // hypothesis checks every probe; after the method each may take its Within
@@ -118,80 +146,4 @@ func (r *runner) hypothesis(ctx context.Context, phase string, wait bool) bool {
 		all = all && ok
 	}
 	return all
-}
-
-// method runs the steps on their timeline and the during-probes beside
-// them; an abort or ctx cancels the steps, which undo their own faults.
-func (r *runner) method(ctx context.Context) {
-	mctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	for i, st := range r.s.Method {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if sleepCtx(mctx, st.At.Duration) {
-				r.step(mctx, i, st)
-			}
-		}()
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	r.during(mctx, cancel, done)
-	<-done
-	if ctx.Err() != nil && r.rep.Abort == "" {
-		r.rep.Abort = "interrupted"
-		r.rep.add("abort", ptr(false), "interrupted: rolling back")
-	}
-}
-
-func (r *runner) during(ctx context.Context, abort context.CancelFunc, done <-chan struct{}) {
-	fails := map[int]int{}
-	t := time.NewTicker(r.s.Every.Duration)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for i, p := range r.s.During {
-			ok, v := r.pe.check(ctx, p)
-			if ok {
-				fails[i] = 0
-				continue
-			}
-			fails[i]++
-			r.rep.add("probe", ptr(false), "during: %s", v)
-			if r.s.Abort.After > 0 && fails[i] >= r.s.Abort.After {
-				r.rep.Abort = fmt.Sprintf("%s failed %d times in a row", p.Probe, fails[i])
-				r.rep.add("abort", ptr(false), "%s: stopping the method", r.rep.Abort)
-				abort()
-				return
-			}
-		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// viaProxy returns target with its host:port replaced by addr.
-func viaProxy(target, addr string) string {
-	u, err := url.Parse(target)
-	if err != nil {
-		return target
-	}
-	u.Host = addr
-	return u.String()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/rescli/rescli/internal/devnode"
 	"github.com/rescli/rescli/internal/redistest"
 	"github.com/rescli/rescli/pkg/chaos/inject"
 )
@@ -58,13 +59,20 @@ func TestExampleScenariosHold(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			srv := redistest.Start(t)
-			rep, j := runFile(t, srv, f)
+			url, nodes := exampleTarget(t, filepath.Base(f))
+			rep, j := runFileAt(t, url, f)
 			if !rep.Held {
 				t.Fatalf("hypothesis did not hold (abort %q)", rep.Abort)
 			}
-			if got := srv.Info("maxclients"); got != "10000" {
-				t.Fatalf("maxclients left at %s", got)
+			for _, st := range rep.Steps {
+				if st.Status != StepDone {
+					t.Fatalf("step %+v not done in a run that held", st)
+				}
+			}
+			for _, n := range nodes {
+				if got := n.Info("maxclients"); got != "10000" {
+					t.Fatalf("maxclients left at %s on %s", got, n.Addr)
+				}
 			}
 			if entries, _ := j.List(); len(entries) != 0 {
 				t.Fatalf("journal left: %+v", entries)
@@ -131,4 +139,30 @@ func TestFailingScenarioStillRollsBack(t *testing.T) {
 	if !rolled {
 		t.Fatal("no rollback in the timeline")
 	}
+}
+
+// exampleTarget starts the deployment an example is written for, by its
+// name: sentinel-*.yaml a Sentinel deployment whose nodes are in the
+// dev-node register (kill-node may kill them), cluster-*.yaml a Cluster,
+// the others one server. It returns the URL and the data nodes.
+func exampleTarget(t *testing.T, name string) (string, []*redistest.Server) {
+	t.Helper()
+	switch {
+	case strings.HasPrefix(name, "sentinel-"):
+		state := t.TempDir()
+		t.Setenv("RESCLI_STATE_DIR", state)
+		d := redistest.StartSentinel(t)
+		dir := devnode.Dir(func(k string) string { return map[string]string{"RESCLI_STATE_DIR": state}[k] })
+		for _, s := range append([]*redistest.Server{d.Master, d.Replica}, d.Sentinels...) {
+			if err := s.Register(dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d.URL(), []*redistest.Server{d.Master, d.Replica}
+	case strings.HasPrefix(name, "cluster-"):
+		c := redistest.StartCluster(t)
+		return c.URL(), c.Nodes
+	}
+	srv := redistest.Start(t)
+	return srv.URL(), []*redistest.Server{srv}
 }

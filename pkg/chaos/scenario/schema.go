@@ -3,6 +3,8 @@ package scenario
 import (
 	"fmt"
 	"time"
+
+	"github.com/rescli/rescli/pkg/chaos/inject"
 )
 
 // Scenario is one experiment file.
@@ -24,10 +26,10 @@ type Scenario struct {
 }
 
 // Load drives Rate operations per second (a SET and a GET) through a managed
-// pool behind the scenario's proxy.
+// pool behind the scenario's proxy. Ranges are in validate.go.
 type Load struct {
-	Rate    int `yaml:"rate"`    // default 200
-	Workers int `yaml:"workers"` // default 4
+	Rate    int `yaml:"rate"`    // 1..MaxRate, default 200
+	Workers int `yaml:"workers"` // 1..MaxWorkers, default 4
 }
 
 // Probe is one measurement with a tolerance.
@@ -57,19 +59,32 @@ type Step struct {
 	Herd     *HerdStep    `yaml:"herd"`
 }
 
-// ProxyFault is a pkg/chaos toxic on the scenario's proxy.
+// ProxyFault is a pkg/chaos toxic on the scenario's proxies: the one in
+// front of every data node of the target, or of the node named by Node
+// (host:port) or owning Key.
 type ProxyFault struct {
 	Type       string         `yaml:"type"`
 	Stream     string         `yaml:"stream"`
 	Toxicity   *float32       `yaml:"toxicity"`
 	Attributes map[string]any `yaml:"attributes"`
+	Node       string         `yaml:"node"`
+	Key        string         `yaml:"key"`
 }
 
-// ServerFault is a `rescli chaos inject` fault on the target itself.
+// ServerFault is a `rescli chaos inject` fault on the target itself, on
+// the nodes `chaos inject` would pick (the server, the master the
+// Sentinels name, every Cluster master) or the one named by Node or owning
+// Key. AllowDataLoss acknowledges a fault that evicts keys.
 type ServerFault struct {
-	Fault string   `yaml:"fault"`
-	Args  []string `yaml:"args"`
+	Fault         string   `yaml:"fault"`
+	Args          []string `yaml:"args"`
+	Node          string   `yaml:"node"`
+	Key           string   `yaml:"key"`
+	AllowDataLoss bool     `yaml:"allow_data_loss"`
 }
+
+// selection is where a server fault goes.
+func (f *ServerFault) selection() inject.Select { return inject.Select{Node: f.Node, Key: f.Key} }
 
 // HerdStep starts a herd through the proxy.
 type HerdStep struct {
