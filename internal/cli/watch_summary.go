@@ -14,6 +14,9 @@ type watchSummaryEvent struct {
 	Type        string             `json:"type"`
 	Time        time.Time          `json:"time"`
 	Target      string             `json:"target"`
+	Kind        string             `json:"kind,omitempty"`   // standalone, sentinel or cluster (Redis target mode)
+	Master      string             `json:"master,omitempty"` // Sentinel: where the connections go now
+	Nodes       []watchNode        `json:"nodes,omitempty"`  // Cluster: each node's own breaker
 	State       string             `json:"state"`
 	StateSince  time.Time          `json:"state_since,omitzero"`
 	NextProbe   time.Time          `json:"next_probe,omitzero"`
@@ -35,12 +38,25 @@ type watchSummaryEvent struct {
 	Error string `json:"error,omitempty"`
 }
 
+// watchNode is one Cluster node's breaker in a summary.
+type watchNode struct {
+	Addr  string `json:"addr"`
+	Role  string `json:"role"`
+	State string `json:"state"`
+}
+
 func newWatchSummary(prev, cur tui.SampleMsg, hasPrev bool) watchSummaryEvent {
 	s := cur.Snap
 	ev := watchSummaryEvent{Type: "summary", Time: cur.At, Target: cur.Target, State: watchState(cur),
 		Detail: cur.Detail, Error: cur.Err}
 	if cur.Err != "" {
 		return ev
+	}
+	if s.Name != "" { // a manager's snapshot, not a service's report
+		ev.Kind, ev.Master = s.Kind.String(), s.Master
+	}
+	for _, n := range s.Nodes {
+		ev.Nodes = append(ev.Nodes, watchNode{Addr: n.Addr, Role: n.Role, State: n.State.String()})
 	}
 	ev.StateSince, ev.NextProbe, ev.Trips, ev.Recoveries = s.StateSince, s.NextProbe, s.Trips, s.Recoveries
 	ev.Requests, ev.Failures, ev.Rejected = s.Requests, s.Failures, s.Rejected
@@ -68,6 +84,16 @@ func (ev watchSummaryEvent) text() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, " for=%s trips=%d", ev.Time.Sub(ev.StateSince).Round(time.Second), ev.Trips)
+	if ev.Master != "" {
+		fmt.Fprintf(&b, " master=%s", ev.Master)
+	}
+	if len(ev.Nodes) > 0 {
+		nodes := make([]string, len(ev.Nodes))
+		for i, n := range ev.Nodes {
+			nodes[i] = n.Addr + " " + n.Role + " " + n.State
+		}
+		fmt.Fprintf(&b, " nodes=%q", strings.Join(nodes, ", "))
+	}
 	if !ev.NextProbe.IsZero() {
 		fmt.Fprintf(&b, " next_probe=%s", watchTS(ev.NextProbe))
 	}
