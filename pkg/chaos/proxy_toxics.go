@@ -6,6 +6,10 @@ import (
 	"maps"
 )
 
+// maxToxics caps the faults of one proxy: a day of delay each, their sum
+// stays far inside time.Duration.
+const maxToxics = 100
+
 // AddToxic sets a new named fault on the proxy. It acts on open connections
 // too, from their next request or chunk.
 func (p *Proxy) AddToxic(t Toxic) (Toxic, error) {
@@ -22,6 +26,9 @@ func (p *Proxy) AddToxic(t Toxic) (Toxic, error) {
 	cur := p.faults.Load()
 	if cur.find(in.name) >= 0 {
 		return Toxic{}, fmt.Errorf("add toxic %q: %w", in.name, ErrToxicExists)
+	}
+	if len(cur.all) >= maxToxics {
+		return Toxic{}, fmt.Errorf("add toxic %q: %w toxics on proxy %s (at most %d)", in.name, ErrTooMany, p.name, maxToxics)
 	}
 	all := append(append([]*instance(nil), cur.all...), in)
 	p.swapLocked(all, []*instance{in}, nil)
@@ -124,7 +131,9 @@ func (p *Proxy) swapLocked(all, added, removed []*instance) {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			pf.Run(ctx, &Control{p: p})
+			ctl := &Control{p: p}
+			defer func() { p.recovered(recover(), "the run of fault "+in.name, ctl.undo) }()
+			pf.Run(ctx, ctl)
 		}()
 	}
 	p.mu.Unlock()
