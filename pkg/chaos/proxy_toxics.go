@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 )
 
 // maxToxics caps the faults of one proxy: a day of delay each, their sum
@@ -109,14 +110,30 @@ func (p *Proxy) Toxic(name string) (Toxic, error) {
 	return Toxic{}, fmt.Errorf("get toxic %q: %w", name, ErrToxicNotFound)
 }
 
+// runner is a ProxyFault's goroutine: stop ends it, done is closed once it
+// has undone what it did.
+type runner struct {
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// runnerUndoWait bounds how long a fault change waits for a removed
+// ProxyFault to undo itself (Run must return when its context ends; one
+// that does not only delays the API's answer).
+const runnerUndoWait = 5 * time.Second
+
 // swapLocked publishes a new fault set, starts the proxy-wide goroutines of
-// added faults and stops those of removed ones. p.mu is held; notify runs
+// added faults and stops those of removed ones, waiting until they have
+// undone what they did: once RemoveToxic returns, a removed down or restart
+// no longer refuses connections. p.mu is held; the waiting and notify run
 // after it is released.
 func (p *Proxy) swapLocked(all, added, removed []*instance) {
 	p.faults.Store(newFaultSet(all))
+	var undone []chan struct{}
 	for _, in := range removed {
-		if stop, ok := p.runners[in.seq]; ok {
-			stop()
+		if r, ok := p.runners[in.seq]; ok {
+			r.stop()
+			undone = append(undone, r.done)
 			delete(p.runners, in.seq)
 		}
 	}
@@ -126,17 +143,36 @@ func (p *Proxy) swapLocked(all, added, removed []*instance) {
 			continue
 		}
 		ctx, stop := context.WithCancel(p.ctx)
-		p.runners[in.seq] = stop
+		done := make(chan struct{})
+		p.runners[in.seq] = runner{stop: stop, done: done}
 		in.injected.Add(1)
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			defer close(done)
 			ctl := &Control{p: p}
 			defer func() { p.recovered(recover(), "the run of fault "+in.name, ctl.undo) }()
 			pf.Run(ctx, ctl)
 		}()
 	}
 	p.mu.Unlock()
+	waitAll(undone, runnerUndoWait)
 	p.notify()
 	p.mu.Lock()
+}
+
+// waitAll waits until every channel is closed or d has passed.
+func waitAll(chs []chan struct{}, d time.Duration) {
+	if len(chs) == 0 {
+		return
+	}
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
+	for _, ch := range chs {
+		select {
+		case <-ch:
+		case <-timeout.C:
+			return
+		}
+	}
 }

@@ -185,3 +185,25 @@ func startHandler(t *testing.T, h http.Handler) string {
 	t.Cleanup(ts.Close)
 	return ts.URL
 }
+
+// Once RemoveToxic returns, a removed down or restart fault has undone
+// itself: the very next dial is accepted. It once raced the fault's own
+// goroutine.
+func TestRemovedProxyFaultIsUndoneWhenRemoveReturns(t *testing.T) {
+	_, p := startRedisProxy(t, nil)
+	for i := range 20 {
+		typ := []string{"down", "restart"}[i%2]
+		if _, err := p.AddToxic(always("f", typ, "", Attributes{})); err != nil {
+			t.Fatal(err)
+		}
+		if typ == "down" {
+			eventually(t, "down", func() bool { return refused(p.Addr()) })
+		}
+		if err := p.RemoveToxic("f"); err != nil {
+			t.Fatal(err)
+		}
+		if err := pingWithin(p.Addr(), 2*time.Second); err != nil {
+			t.Fatalf("round %d, %s removed: %v", i, typ, err)
+		}
+	}
+}
