@@ -53,3 +53,21 @@ func jsonFields(t reflect.Type) []string {
 	}
 	return out
 }
+
+// AttributeTable renders every fault type's attributes and their ranges as
+// a Markdown table, from the same table NewFault checks against: the
+// README carries it (a test keeps the two equal).
+func AttributeTable() string {
+	var b strings.Builder
+	b.WriteString("| type | attribute | allowed | meaning |\n|---|---|---|---|\n")
+	for _, typ := range Types() {
+		attrs := attrTable[typ]
+		if len(attrs) == 0 {
+			b.WriteString("| " + typ + " | — | | no attributes |\n")
+		}
+		for _, a := range attrs {
+			b.WriteString("| " + typ + " | `" + a.Name + "` | " + a.Range() + " | " + a.Doc + " |\n")
+		}
+	}
+	return b.String()
+}

@@ -46,7 +46,7 @@ func millis(name, doc string) Attr {
 
 // The selector's attributes, shared by the Redis-level faults.
 var selectorAttrs = []Attr{
-	{Name: "command", Unit: "text", Max: maxSelector, Doc: "command names, separated by , | or space, any case (empty: every command)"},
+	{Name: "command", Unit: "text", Max: maxSelector, Doc: "command names separated by commas, spaces or bars, any case (empty: every command)"},
 	{Name: "key", Unit: "text", Max: maxSelector, Doc: "glob on the first argument, Redis's KEYS syntax (empty: any request)"},
 }
 
@@ -87,7 +87,11 @@ func (a Attr) Range() string {
 		}
 		return s
 	}
-	return fmt.Sprintf("%d–%d %s", a.Min, a.Max, a.Unit)
+	r := fmt.Sprintf("%d–%d %s", a.Min, a.Max, a.Unit)
+	if a.Unit == "ms" && a.Max == maxMillis || a.Unit == "µs" && a.Max == maxMicros {
+		r += " (a day)"
+	}
+	return r
 }
 
 // checkAttrs checks every attribute of f that attrTable lists for typ.

@@ -22,7 +22,11 @@ func (p *Proxy) AddToxic(t Toxic) (Toxic, error) {
 	p.nextSeq++
 	in, err := newInstance(t, p.nextSeq)
 	if err != nil {
-		return Toxic{}, fmt.Errorf("add toxic %q: %w", t.Name, err)
+		name := t.Name
+		if name == "" {
+			name = t.Type
+		}
+		return Toxic{}, fmt.Errorf("add toxic %q: %w", name, err)
 	}
 	cur := p.faults.Load()
 	if cur.find(in.name) >= 0 {
