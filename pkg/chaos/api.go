@@ -190,6 +190,10 @@ func (s *Server) updateProxy(w http.ResponseWriter, r *http.Request, p *Proxy) {
 		return
 	}
 	if in.Upstream != "" {
+		if err := checkName("upstream address", in.Upstream, maxAddr); err != nil {
+			writeError(w, fmt.Errorf("update proxy %q: %w", p.Name(), err))
+			return
+		}
 		p.SetUpstream(in.Upstream)
 	}
 	if in.Enabled != nil {

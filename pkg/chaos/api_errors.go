@@ -30,7 +30,8 @@ func statusOf(err error) int {
 	case errors.Is(err, ErrProxyExists), errors.Is(err, ErrToxicExists):
 		return http.StatusConflict
 	case errors.Is(err, ErrUnknownType), errors.Is(err, ErrBadAttributes), errors.Is(err, ErrBadStream),
-		errors.Is(err, ErrMissingField), errors.Is(err, errBadRequest), errors.Is(err, ErrTooMany):
+		errors.Is(err, ErrMissingField), errors.Is(err, errBadRequest), errors.Is(err, ErrTooMany),
+		errors.Is(err, ErrBadName):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrListen):
 		return http.StatusConflict

@@ -42,6 +42,10 @@ func TestAPIBodiesAreStrict(t *testing.T) {
 		{"POST", "/proxies", `{"name":"b","upstream":"127.0.0.1:1","toxics":[{"type":"latency"}]}`, 400, "toxics cannot be set"},
 		{"POST", "/proxies/redis", `{"name":"renamed"}`, 400, "name cannot change"},
 		{"POST", "/populate", `[{"name":"b","upstream":"127.0.0.1:1"}] []`, 400, "data after"},
+		{"POST", "/proxies", `{"name":"b\u001b[2J","upstream":"127.0.0.1:1"}`, 400, "control byte"},
+		{"POST", "/proxies", `{"name":"` + strings.Repeat("n", 257) + `","upstream":"127.0.0.1:1"}`, 400, "at most 256"},
+		{"POST", "/proxies/redis", `{"upstream":"127.0.0.1:1\r\n"}`, 400, "control byte"},
+		{"POST", "/proxies/redis/toxics", `{"name":"x\ny","type":"latency"}`, 400, "control byte"},
 	} {
 		status, body := postJSON(t, tc.method, ts.URL+tc.path, tc.body)
 		if status != tc.status || !strings.Contains(body, tc.want) {

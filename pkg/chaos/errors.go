@@ -25,6 +25,11 @@ var ErrBadAttributes = errors.New("bad toxic attributes")
 // both.
 var ErrBadStream = errors.New("stream must be either upstream, downstream or both")
 
+// ErrBadName is returned for a proxy or toxic name, or an address, that
+// is too long or holds control bytes (they would reach terminals as they
+// are in `chaos proxies ls`).
+var ErrBadName = errors.New("bad name")
+
 // ErrMissingField is returned when a required field (name, upstream) is
 // empty.
 var ErrMissingField = errors.New("missing required field")

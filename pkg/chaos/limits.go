@@ -21,7 +21,21 @@ const (
 	maxLine      = 4096                // bytes of an error line sent to clients
 	maxAddress   = 261                 // bytes: a DNS name (253), ':' and a port
 	maxSelector  = 1024                // bytes of a command list or a key glob
+	maxName      = 256                 // bytes of a proxy's or a toxic's name
+	maxAddr      = 1024                // bytes of a listen or upstream address
 )
+
+// checkName refuses a name or address over max bytes or with control
+// bytes; what names it says what it is ("toxic name").
+func checkName(what, s string, max int) error {
+	if len(s) > max {
+		return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrBadName, what, len(s), max)
+	}
+	if i := strings.IndexFunc(s, isControl); i >= 0 {
+		return fmt.Errorf("%w: %s has control byte %q", ErrBadName, what, s[i])
+	}
+	return nil
+}
 
 // Attr is one fault attribute and its allowed values. attrTable is the one
 // place these are written: NewFault checks every attribute against it

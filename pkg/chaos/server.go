@@ -50,6 +50,12 @@ func (s *Server) CreateProxy(cfg ProxyConfig, toxics ...Toxic) (*Proxy, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
+	for _, err := range []error{checkName("proxy name", cfg.Name, maxName),
+		checkName("listen address", cfg.Listen, maxAddr), checkName("upstream address", cfg.Upstream, maxAddr)} {
+		if err != nil {
+			return nil, fmt.Errorf("create proxy: %w", err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

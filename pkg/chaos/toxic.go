@@ -67,6 +67,9 @@ func (in *instance) flows(d Direction) bool {
 }
 
 func newInstance(t Toxic, seq uint64) (*instance, error) {
+	if err := checkName("toxic name", t.Name, maxName); err != nil {
+		return nil, err
+	}
 	if !(t.Toxicity >= 0 && t.Toxicity <= 1) { // NaN too
 		return nil, fmt.Errorf("%w: toxicity %v not in [0,1]", ErrBadAttributes, t.Toxicity)
 	}
