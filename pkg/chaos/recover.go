@@ -32,7 +32,11 @@ func (p *Proxy) recovered(r any, what string, undo func()) {
 // guardConn is deferred first in every goroutine of connection c: a panic
 // closes that connection only.
 func (c *conn) guard(what string) {
-	c.p.recovered(recover(), fmt.Sprintf("%s of connection %d", what, c.id), c.close)
+	r := recover()
+	if r == nil { // the common case costs nothing: no formatting, no closure
+		return
+	}
+	c.p.recovered(r, fmt.Sprintf("%s of connection %d", what, c.id), c.close)
 }
 
 // recoverAPI answers 500 to a request whose handler panicked, instead of
