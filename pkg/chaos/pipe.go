@@ -67,7 +67,9 @@ func (p *pipe) run() {
 			if !p.redisGone(err) {
 				p.c.close()
 			}
-			for range p.in { // senders stop once the connection is closed
+			// Drop the rest: senders stop once the connection is closed,
+			// or (Redis gone) once finish closes in.
+			for range p.in {
 			}
 			return
 		}
