@@ -108,6 +108,15 @@ func (a Attr) Range() string {
 	return r
 }
 
+// short is a's name and range for one line of help: "latency 0–86400000
+// ms", "message ≤ 4096 bytes".
+func (a Attr) short() string {
+	if a.Unit == "text" {
+		return fmt.Sprintf("%s ≤ %d bytes", a.Name, a.Max)
+	}
+	return fmt.Sprintf("%s %d–%d %s", a.Name, a.Min, a.Max, a.Unit)
+}
+
 // checkAttrs checks every attribute of f that attrTable lists for typ.
 func checkAttrs(typ string, f Fault) error {
 	attrs := attrTable[typ]
