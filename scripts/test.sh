@@ -17,7 +17,8 @@ fi
 echo "== go test -race"
 go test -race -count=1 -timeout 15m ./...
 
-echo "== short fuzz runs (the RESP parser, the scenario parser)"
+echo "== short fuzz runs (the RESP parser, the chaos API with traffic, the scenario parser)"
 fuzz_time=${RESCLI_FUZZTIME:-10s}
 go test -run '^$' -fuzz '^FuzzParseRequest$' -fuzztime "$fuzz_time" ./pkg/chaos/
+go test -run '^$' -fuzz '^FuzzToxicAPI$' -fuzztime "$fuzz_time" ./pkg/chaos/
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "$fuzz_time" ./pkg/chaos/scenario/

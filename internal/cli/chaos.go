@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"text/tabwriter"
@@ -15,6 +16,10 @@ import (
 
 // envChaosAPI names the variable that gives the control API's address.
 const envChaosAPI = "RESCLI_CHAOS_API"
+
+// envChaosAPIToken names the variable that holds the control API's token:
+// `chaos proxy` requires it, the client commands send it.
+const envChaosAPIToken = "RESCLI_CHAOS_API_TOKEN"
 
 // NewChaosCmd builds `rescli chaos`.
 func NewChaosCmd(g *Global) *cobra.Command {
@@ -51,7 +56,14 @@ func chaosAPIFlag(cmd *cobra.Command, g *Global, dst *string) {
 	if def == "" {
 		def = "127.0.0.1:8474"
 	}
-	cmd.Flags().StringVar(dst, "api", def, "address of the chaos control API (env "+envChaosAPI+")")
+	cmd.Flags().StringVar(dst, "api", def, "address of the chaos control API (env "+envChaosAPI+
+		"; its token, if it needs one, from env "+envChaosAPIToken+")")
+}
+
+// chaosClient is a client of the control API at api that sends the token
+// from the environment, if any.
+func chaosClient(g *Global, api string, hc *http.Client) *chaos.Client {
+	return chaos.NewClient(api, hc).WithToken(g.Getenv(envChaosAPIToken))
 }
 
 // chaosUpstreamAddr accepts host:port or a redis:// URL and returns host:port.

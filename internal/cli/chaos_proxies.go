@@ -5,8 +5,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/rescli/rescli/pkg/chaos"
 )
 
 func newChaosProxiesCmd(g *Global) *cobra.Command {
@@ -23,7 +21,7 @@ func newChaosProxiesCmd(g *Global) *cobra.Command {
 		Short:   "List proxies with their connections and fault counts",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			proxies, err := chaos.NewClient(api, nil).Proxies(chaosCtx(cmd))
+			proxies, err := chaosClient(g, api, nil).Proxies(chaosCtx(cmd))
 			if err != nil {
 				return err
 			}

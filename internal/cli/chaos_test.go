@@ -145,7 +145,7 @@ func TestChaosCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown type", []string{"chaos", "toxic", "add", "redis", "--api", api, "-t", "nope"}, "invalid toxic type"},
-		{"bad attribute", []string{"chaos", "toxic", "add", "redis", "--api", api, "-t", "latency", "-a", "latency=-1"}, "must not be negative"},
+		{"bad attribute", []string{"chaos", "toxic", "add", "redis", "--api", api, "-t", "latency", "-a", "latency=-1"}, "want 0–86400000 ms"},
 		{"no such proxy", []string{"chaos", "toxic", "rm", "nope", "-n", "x", "--api", api}, "404"},
 		{"API down", []string{"chaos", "proxies", "ls", "--api", deadAPI}, "connection refused"},
 		{"no upstream", []string{"chaos", "proxy", "--api", "off"}, "--upstream is required"},

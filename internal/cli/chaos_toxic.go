@@ -70,7 +70,7 @@ func newToxicRmCmd(g *Global) *cobra.Command {
 			if o.name == "" {
 				return Usagef("--name is required")
 			}
-			if err := chaos.NewClient(o.api, nil).RemoveToxic(chaosCtx(cmd), args[0], o.name); err != nil {
+			if err := chaosClient(o.g, o.api, nil).RemoveToxic(chaosCtx(cmd), args[0], o.name); err != nil {
 				return err
 			}
 			if g.JSON() {
@@ -117,7 +117,7 @@ func (o *chaosToxicOptions) add(cmd *cobra.Command, proxy string) error {
 	if err != nil {
 		return err
 	}
-	t, err := chaos.NewClient(o.api, nil).AddToxic(chaosCtx(cmd), proxy,
+	t, err := chaosClient(o.g, o.api, nil).AddToxic(chaosCtx(cmd), proxy,
 		chaos.Toxic{Name: o.name, Type: o.typ, Stream: o.stream, Toxicity: o.toxicity, Attributes: attrs})
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func (o *chaosToxicOptions) update(cmd *cobra.Command, proxy string) error {
 	if cmd.Flags().Changed("toxicity") {
 		toxicity = &o.toxicity
 	}
-	t, err := chaos.NewClient(o.api, nil).UpdateToxic(chaosCtx(cmd), proxy, o.name, toxicity, attrs)
+	t, err := chaosClient(o.g, o.api, nil).UpdateToxic(chaosCtx(cmd), proxy, o.name, toxicity, attrs)
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func newToxicLsCmd(g *Global) *cobra.Command {
 		Short:   "List the faults of one proxy or of all",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			proxies, err := chaos.NewClient(api, nil).Proxies(chaosCtx(cmd))
+			proxies, err := chaosClient(g, api, nil).Proxies(chaosCtx(cmd))
 			if err != nil {
 				return err
 			}

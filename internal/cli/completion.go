@@ -18,7 +18,7 @@ import (
 // arguments across the tree (cobra adds `rescli completion bash|zsh|fish|
 // powershell` itself). Kept in one place so each command file stays about
 // its command.
-func registerCompletions(root *cobra.Command) {
+func registerCompletions(root *cobra.Command, g *Global) {
 	fixed := func(values ...string) cobra.CompletionFunc {
 		return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
 	}
@@ -40,7 +40,7 @@ func registerCompletions(root *cobra.Command) {
 			_ = cmd.RegisterFlagCompletionFunc(flag, fn)
 		}
 	}
-	registerChaosAPICompletions(root)
+	registerChaosAPICompletions(root, g)
 	if cmd, _, err := root.Find([]string{"chaos", "inject"}); err == nil && cmd.Name() == "inject" {
 		cmd.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			if len(args) == 0 {
@@ -56,14 +56,15 @@ func registerCompletions(root *cobra.Command) {
 
 // registerChaosAPICompletions completes proxy names (the first argument of
 // `chaos toxic add|update|rm|ls`), toxic names (-n) and fault types (-t)
-// from the running control API named by --api / RESCLI_CHAOS_API. An API
-// that does not answer within a second completes nothing.
-func registerChaosAPICompletions(root *cobra.Command) {
+// from the running control API named by --api / RESCLI_CHAOS_API, sending
+// the token in RESCLI_CHAOS_API_TOKEN. An API that does not answer within a
+// second completes nothing.
+func registerChaosAPICompletions(root *cobra.Command, g *Global) {
 	proxies := func(cmd *cobra.Command) []chaos.ProxyJSON {
 		api, _ := cmd.Flags().GetString("api")
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		ps, err := chaos.NewClient(api, &http.Client{Timeout: time.Second}).Proxies(ctx)
+		ps, err := chaosClient(g, api, &http.Client{Timeout: time.Second}).Proxies(ctx)
 		if err != nil {
 			return nil
 		}

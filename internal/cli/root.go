@@ -92,7 +92,7 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 	root.AddCommand(NewWatchCmd(g))
 	root.AddCommand(NewDevCmd(g))
 	root.AddCommand(newDocsCmd(g))
-	registerCompletions(root)
+	registerCompletions(root, g)
 	return root
 }
 

@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -37,7 +38,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such route", errNotFound))
 	})
-	return refuseBrowsers(mux)
+	return refuseBrowsers(s.recoverAPI(mux))
 }
 
 // refuseBrowsers answers 403 to web browsers, as Toxiproxy does: a page
@@ -90,10 +91,39 @@ func (s *Server) reset(w http.ResponseWriter, _ *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// proxyBody is the body of POST /proxies and of each /populate entry:
+// ProxyConfig, and the read-only fields of a proxy's own JSON, which
+// Toxiproxy's client sends back. The schema is closed: any other field is
+// an error.
+type proxyBody struct {
+	ProxyConfig
+	Toxics []json.RawMessage `json:"toxics"`
+	Stats  json.RawMessage   `json:"stats"`
+}
+
+// config refuses toxics in a new proxy's body: Toxiproxy ignores them
+// silently; here they are added with POST /proxies/{proxy}/toxics.
+func (b proxyBody) config() (ProxyConfig, error) {
+	if len(b.Toxics) > 0 {
+		return ProxyConfig{}, fmt.Errorf("%w: proxy %q: toxics cannot be set with the proxy; add them with POST /proxies/%s/toxics",
+			errBadRequest, b.Name, b.Name)
+	}
+	return b.ProxyConfig, nil
+}
+
 func (s *Server) populate(w http.ResponseWriter, r *http.Request) {
-	var cfgs []ProxyConfig
-	if !decode(w, r, &cfgs) {
+	var bodies []proxyBody
+	if !decode(w, r, &bodies) {
 		return
+	}
+	cfgs := make([]ProxyConfig, 0, len(bodies))
+	for _, b := range bodies {
+		cfg, err := b.config()
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		cfgs = append(cfgs, cfg)
 	}
 	proxies, err := s.Populate(cfgs)
 	if err != nil {
@@ -118,8 +148,13 @@ func (s *Server) listProxies(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) createProxy(w http.ResponseWriter, r *http.Request) {
-	var cfg ProxyConfig
-	if !decode(w, r, &cfg) {
+	var b proxyBody
+	if !decode(w, r, &b) {
+		return
+	}
+	cfg, err := b.config()
+	if err != nil {
+		writeError(w, err)
 		return
 	}
 	p, err := s.CreateProxy(cfg)
@@ -136,11 +171,18 @@ func (s *Server) showProxy(w http.ResponseWriter, _ *http.Request, p *Proxy) {
 
 func (s *Server) updateProxy(w http.ResponseWriter, r *http.Request, p *Proxy) {
 	var in struct {
-		Listen   string `json:"listen"`
-		Upstream string `json:"upstream"`
-		Enabled  *bool  `json:"enabled"`
+		Name     string          `json:"name"`
+		Listen   string          `json:"listen"`
+		Upstream string          `json:"upstream"`
+		Enabled  *bool           `json:"enabled"`
+		Toxics   json.RawMessage `json:"toxics"` // read-only: Toxiproxy's client sends them back
+		Stats    json.RawMessage `json:"stats"`  // read-only
 	}
 	if !decode(w, r, &in) {
+		return
+	}
+	if in.Name != "" && in.Name != p.Name() {
+		writeError(w, fmt.Errorf("update proxy %q: %w: name cannot change; delete and create it", p.Name(), errBadRequest))
 		return
 	}
 	if in.Listen != "" && in.Listen != p.Addr() {
@@ -148,6 +190,10 @@ func (s *Server) updateProxy(w http.ResponseWriter, r *http.Request, p *Proxy) {
 		return
 	}
 	if in.Upstream != "" {
+		if err := checkName("upstream address", in.Upstream, maxAddr); err != nil {
+			writeError(w, fmt.Errorf("update proxy %q: %w", p.Name(), err))
+			return
+		}
 		p.SetUpstream(in.Upstream)
 	}
 	if in.Enabled != nil {
@@ -171,10 +217,25 @@ func (s *Server) listToxics(w http.ResponseWriter, _ *http.Request, p *Proxy) {
 	writeJSON(w, http.StatusOK, p.Toxics())
 }
 
+// toxicBody is the body of POST /proxies/{proxy}/toxics: a Toxic without
+// its custom UnmarshalJSON, so that unknown fields are refused.
+type toxicBody struct {
+	Name       string     `json:"name"`
+	Type       string     `json:"type"`
+	Stream     string     `json:"stream"`
+	Toxicity   *float32   `json:"toxicity"` // nil: 1, as in Toxiproxy
+	Attributes Attributes `json:"attributes"`
+	Injected   *int64     `json:"injected"` // read-only
+}
+
 func (s *Server) createToxic(w http.ResponseWriter, r *http.Request, p *Proxy) {
-	var t Toxic
-	if !decode(w, r, &t) {
+	var b toxicBody
+	if !decode(w, r, &b) {
 		return
+	}
+	t := Toxic{Name: b.Name, Type: b.Type, Stream: b.Stream, Toxicity: 1, Attributes: b.Attributes}
+	if b.Toxicity != nil {
+		t.Toxicity = *b.Toxicity
 	}
 	out, err := p.AddToxic(t)
 	if err != nil {

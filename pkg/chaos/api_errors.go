@@ -30,10 +30,13 @@ func statusOf(err error) int {
 	case errors.Is(err, ErrProxyExists), errors.Is(err, ErrToxicExists):
 		return http.StatusConflict
 	case errors.Is(err, ErrUnknownType), errors.Is(err, ErrBadAttributes), errors.Is(err, ErrBadStream),
-		errors.Is(err, ErrMissingField), errors.Is(err, errBadRequest):
+		errors.Is(err, ErrMissingField), errors.Is(err, errBadRequest), errors.Is(err, ErrTooMany),
+		errors.Is(err, ErrBadName):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrListen):
 		return http.StatusConflict
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}
@@ -48,14 +51,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// decode reads a JSON body into v, answering 400 itself when it cannot.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		writeError(w, fmt.Errorf("%w: %v", errBadRequest, err))
-		return false
-	}
-	return true
 }

@@ -14,8 +14,9 @@ import (
 
 // Client talks to a running control API (rescli's or Toxiproxy's own).
 type Client struct {
-	base string
-	http *http.Client
+	base  string
+	http  *http.Client
+	token string
 }
 
 // NewClient returns a client for the API at addr ("127.0.0.1:8474" or a
@@ -28,6 +29,13 @@ func NewClient(addr string, hc *http.Client) *Client {
 		hc = http.DefaultClient
 	}
 	return &Client{base: strings.TrimRight(addr, "/"), http: hc}
+}
+
+// WithToken makes c send token as "Authorization: Bearer <token>" (see
+// RequireToken); "" sends none. It returns c.
+func (c *Client) WithToken(token string) *Client {
+	c.token = token
+	return c
 }
 
 // Proxies lists the proxies, sorted by name.
@@ -93,6 +101,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

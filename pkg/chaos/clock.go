@@ -1,6 +1,9 @@
 package chaos
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Clock is the proxy's time source. Tests inject a fake one to play faults
 // that act over time (restart phases, timeouts) without sleeping.
@@ -21,10 +24,11 @@ type Option func(*options)
 type options struct {
 	seed  uint64
 	clock Clock
+	log   *slog.Logger
 }
 
 func buildOptions(opts []Option) options {
-	o := options{clock: realClock{}}
+	o := options{clock: realClock{}, log: slog.Default()}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -37,6 +41,16 @@ func WithSeed(seed uint64) Option { return func(o *options) { o.seed = seed } }
 
 // WithClock replaces the wall clock, for tests.
 func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithLogger sets where the proxy logs what should never happen (a
+// recovered panic); nil or unset: slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.log = l
+		}
+	}
+}
 
 // splitmix64 turns x into a well-mixed 64-bit value.
 func splitmix64(x uint64) uint64 {

@@ -65,6 +65,7 @@ func newConn(p *Proxy, id uint64, client *net.TCPConn) *conn {
 func (c *conn) run() {
 	defer c.p.wg.Done()
 	defer c.finish()
+	defer c.guard("connection")
 	// No dial timeout: it costs a timer and two deadline calls per
 	// connection; Close cancels a dial through the proxy's context.
 	d := net.Dialer{KeepAlive: -1}
@@ -82,8 +83,11 @@ func (c *conn) run() {
 	}
 	c.syncWatchers()
 	upDone := make(chan struct{})
+	c.wg.Add(1) // finish waits for it even when this goroutine panicked
 	go func() {
+		defer c.wg.Done()
 		defer close(upDone)
+		defer c.guard("upstream side")
 		c.upLoop()
 	}()
 	c.downLoop()

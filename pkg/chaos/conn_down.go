@@ -46,9 +46,10 @@ func standIn(id, seq uint64) []byte {
 
 // chunk is a stretch of Redis → client bytes as read.
 type chunk struct {
-	data []byte
-	at   time.Time
-	eof  bool
+	data   []byte
+	at     time.Time
+	eof    bool // Redis's stream ended: the last chunk
+	broken bool // ended by an error (a reset) rather than a FIN
 }
 
 // downInspect forwards Redis → client through the byte faults, swapping
@@ -65,9 +66,24 @@ func (c *conn) downInspect() (toFast bool) {
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
+		defer c.guard("reply reader")
 		c.readChunks(in)
 	}()
-	defer func() { <-readerDone }()
+	returned := false
+	defer func() {
+		if !returned { // a panic: the reader may be blocked on Redis
+			c.close()
+		}
+		<-readerDone
+	}()
+	toFast = c.downChunks(out, in, slots, upLeft)
+	returned = true
+	return toFast
+}
+
+// downChunks is downInspect's loop over Redis's chunks and the stand-ins
+// announced by the upstream side.
+func (c *conn) downChunks(out *pipe, in <-chan chunk, slots chan slot, upLeft chan struct{}) (toFast bool) {
 	// The queue outlives this call: stand-ins stay outstanding if the
 	// connection comes back here.
 	sw := swapper{prefix: tokenPrefix(c.id), queue: c.queue, out: out}
@@ -86,7 +102,11 @@ func (c *conn) downInspect() (toFast bool) {
 			sw.feed(r)
 			if r.eof {
 				sw.flush(r.at)
-				out.send(Chunk{EOF: true})
+				if r.broken {
+					c.close()
+				} else {
+					out.send(Chunk{EOF: true})
+				}
 				return false
 			}
 		case <-changed:
@@ -198,7 +218,9 @@ func overlap(data, prefix []byte) int {
 }
 
 // readChunks reads Redis's bytes until EOF or an error; it never blocks
-// once the connection is closed.
+// once the connection is closed. The end of the stream, a reset included,
+// is a chunk too: the connection closes only once every byte before it was
+// passed on.
 func (c *conn) readChunks(out chan<- chunk) {
 	defer close(out)
 	send := func(r chunk) bool {
@@ -221,7 +243,7 @@ func (c *conn) readChunks(out chan<- chunk) {
 			case errors.Is(err, io.EOF):
 				send(chunk{at: c.p.opts.clock.Now(), eof: true})
 			default:
-				c.close()
+				send(chunk{at: c.p.opts.clock.Now(), eof: true, broken: true})
 			}
 			return
 		}

@@ -64,6 +64,7 @@ func (c *conn) syncWatchers() {
 			c.wg.Add(1)
 			go func() {
 				defer c.wg.Done()
+				defer c.guard("fault " + in.name)
 				cf.Run(ctx, s)
 			}()
 		}

@@ -126,6 +126,9 @@ func (c *conn) fastCopy(dst, src *net.TCPConn, count *atomic.Int64) (interrupted
 		c.endOfStream(dst)
 	case errors.Is(err, os.ErrDeadlineExceeded) && !c.closed():
 		return true
+	case errors.Is(err, errWriteFailed) && dst == c.server:
+		// Redis is gone; the downstream side ends the connection once it
+		// has passed on everything Redis sent.
 	default:
 		c.close()
 	}

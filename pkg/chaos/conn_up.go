@@ -36,7 +36,20 @@ var loadingReply = []byte("-LOADING Redis is loading the dataset in memory\r\n")
 // read forwarded.
 func (c *conn) upInspect(resync bool) (toFast bool) {
 	out := newPipe(c, Upstream, c.server, &c.p.stats.bytesUp).start()
-	defer out.finish()
+	returned := false
+	defer func() {
+		if !returned { // a panic: close first, the pipe may hold a chunk for long
+			c.close()
+		}
+		out.finish()
+	}()
+	toFast = c.upRequests(out, resync)
+	returned = true
+	return toFast
+}
+
+// upRequests is upInspect's loop: it reads, frames and forwards requests.
+func (c *conn) upRequests(out *pipe, resync bool) (toFast bool) {
 	c.mu.Lock()
 	slots := c.slotsLocked()
 	c.mu.Unlock()

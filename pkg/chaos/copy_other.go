@@ -3,6 +3,7 @@
 package chaos
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"sync/atomic"
@@ -23,5 +24,8 @@ type countingWriter struct {
 func (c countingWriter) Write(b []byte) (int, error) {
 	n, err := c.w.Write(b)
 	c.count.Add(int64(n))
-	return n, err
+	if err != nil {
+		return n, fmt.Errorf("%w: %w", errWriteFailed, err)
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@
 package chaos
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"sync"
@@ -20,7 +21,7 @@ var passBufs = sync.Pool{New: func() any {
 
 // passThrough copies src to dst until EOF (nil error, as io.Copy) or an
 // error, by read(2) and write(2) through a pooled buffer, adding the bytes
-// written to count as it goes.
+// written to count as it goes. A failed write is wrapped in errWriteFailed.
 //
 // Not io.Copy: between two *net.TCPConn it splices, and a splice holds a
 // pipe (two more descriptors) for as long as it waits: an idle connection
@@ -64,7 +65,7 @@ func passThrough(dst, src *net.TCPConn, count *atomic.Int64) error {
 		passBufs.Put(buf)
 		count.Add(int64(w))
 		if werr != nil {
-			return werr
+			return fmt.Errorf("%w: %w", errWriteFailed, werr)
 		}
 	}
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // Describe says where a registered fault type acts and names its
-// attributes, for help text: "latency (bytes): latency, jitter".
+// attributes with their ranges, for help text:
+// "latency (bytes): latency 0–86400000 ms, jitter 0–86400000 ms".
 func Describe(typ string) string {
 	registryMu.RLock()
 	newFault, ok := registry[typ]
@@ -32,6 +33,13 @@ func Describe(typ string) string {
 		where = append(where, "proxy")
 	}
 	attrs := jsonFields(reflect.TypeOf(f).Elem())
+	for i, name := range attrs {
+		for _, a := range attrTable[typ] {
+			if a.Name == name {
+				attrs[i] = a.short()
+			}
+		}
+	}
 	if len(attrs) == 0 {
 		attrs = []string{"no attributes"}
 	}
@@ -52,4 +60,22 @@ func jsonFields(t reflect.Type) []string {
 		}
 	}
 	return out
+}
+
+// AttributeTable renders every fault type's attributes and their ranges as
+// a Markdown table, from the same table NewFault checks against: the
+// README carries it (a test keeps the two equal).
+func AttributeTable() string {
+	var b strings.Builder
+	b.WriteString("| type | attribute | allowed | meaning |\n|---|---|---|---|\n")
+	for _, typ := range Types() {
+		attrs := attrTable[typ]
+		if len(attrs) == 0 {
+			b.WriteString("| " + typ + " | — | | no attributes |\n")
+		}
+		for _, a := range attrs {
+			b.WriteString("| " + typ + " | `" + a.Name + "` | " + a.Range() + " | " + a.Doc + " |\n")
+		}
+	}
+	return b.String()
 }

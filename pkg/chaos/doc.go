@@ -8,6 +8,8 @@
 // instead of the request and swaps the answer, so it lands exactly where
 // Redis's own reply would (ECHO shows in Redis's command stats and MONITOR).
 // A Server holds several named proxies and serves a Toxiproxy-compatible
-// HTTP control API; every injected fault is counted and every random choice
-// comes from one seed.
+// HTTP control API (RequireToken guards it with a token); every injected
+// fault is counted and every random choice comes from one seed. Every
+// fault attribute has a range (AttributesOf) checked wherever a fault is
+// built, and a panic in a connection ends that connection only.
 package chaos

@@ -25,9 +25,19 @@ var ErrBadAttributes = errors.New("bad toxic attributes")
 // both.
 var ErrBadStream = errors.New("stream must be either upstream, downstream or both")
 
+// ErrBadName is returned for a proxy or toxic name, or an address, that
+// is too long or holds control bytes (they would reach terminals as they
+// are in `chaos proxies ls`).
+var ErrBadName = errors.New("bad name")
+
 // ErrMissingField is returned when a required field (name, upstream) is
 // empty.
 var ErrMissingField = errors.New("missing required field")
+
+// ErrTooMany is returned when a server already has maxProxies proxies or
+// a proxy maxToxics faults: each costs memory, and the delays of a
+// proxy's faults add up.
+var ErrTooMany = errors.New("too many")
 
 // ErrClosed is returned by operations on a proxy or server after Close.
 var ErrClosed = errors.New("proxy closed")
@@ -35,6 +45,12 @@ var ErrClosed = errors.New("proxy closed")
 // errProtocol marks bytes that are not RESP; the connection then passes
 // bytes through unparsed.
 var errProtocol = errors.New("protocol error")
+
+// errWriteFailed wraps a failed write to the other side of the proxy.
+// Towards Redis it means Redis is gone (it closes after a protocol error,
+// say): the connection then ends when Redis's byte stream does, so that
+// what Redis sent before, its error line above all, reaches the client.
+var errWriteFailed = errors.New("write failed")
 
 // errIncomplete means the buffer ends inside a RESP frame: read more.
 var errIncomplete = errors.New("incomplete frame")

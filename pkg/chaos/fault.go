@@ -15,7 +15,9 @@ import (
 // type name (Register("latency", ...)), and implements one or more of the
 // hook interfaces below: what it implements says where it acts.
 type Fault interface {
-	// Validate checks the attributes after they were decoded from JSON.
+	// Validate checks how the attributes relate to one another, once they
+	// were decoded from JSON and each was found inside its range (NewFault
+	// checks ranges against attrTable first, in one place for every type).
 	Validate() error
 }
 
@@ -98,7 +100,10 @@ func Types() []string {
 }
 
 // NewFault builds a fault of type typ from JSON-shaped attributes (nil: the
-// type's defaults). Unknown attribute names are an error.
+// type's defaults). Unknown attribute names are an error, and so is a value
+// outside its documented range (see AttributesOf): the API, --toxic and
+// scenario files all build faults here, so none can set a value the data
+// path cannot handle.
 func NewFault(typ string, attrs Attributes) (Fault, error) {
 	registryMu.RLock()
 	newFault, ok := registry[typ]
@@ -118,6 +123,9 @@ func NewFault(typ string, attrs Attributes) (Fault, error) {
 			return nil, fmt.Errorf("%w for %s: %v", ErrBadAttributes, typ, err)
 		}
 	}
+	if err := checkAttrs(typ, f); err != nil {
+		return nil, fmt.Errorf("%w for %s: %v", ErrBadAttributes, typ, err)
+	}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("%w for %s: %v", ErrBadAttributes, typ, err)
 	}
@@ -136,6 +144,3 @@ func attributesOf(f Fault) Attributes {
 	}
 	return out
 }
-
-// errNegative is the Validate error of a numeric attribute below zero.
-func errNegative(field string) error { return fmt.Errorf("%s must not be negative", field) }

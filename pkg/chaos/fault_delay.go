@@ -5,20 +5,16 @@ import "time"
 func init() { Register("delay", func() Fault { return &Delay{} }) }
 
 // Delay holds the selected requests (e.g. command "GET", key "user:*") for
-// Delay milliseconds before forwarding them. Only that connection waits;
-// its later requests queue behind, so replies stay in order.
+// Delay milliseconds (0 to a day) before forwarding them. Only that
+// connection waits; its later requests queue behind, so replies stay in
+// order.
 type Delay struct {
 	Delay int64 `json:"delay"`
 	selector
 }
 
 // Validate implements Fault.
-func (f *Delay) Validate() error {
-	if f.Delay < 0 {
-		return errNegative("delay")
-	}
-	return f.validate()
-}
+func (f *Delay) Validate() error { return nil }
 
 // Request implements RequestFault.
 func (f *Delay) Request(r *Request) (Action, bool) {

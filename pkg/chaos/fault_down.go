@@ -24,19 +24,15 @@ func (*Down) Run(ctx context.Context, p *Control) {
 	_ = p.Down(false)
 }
 
-// SlowAccept waits Delay milliseconds before accepting each connection,
-// so that the kernel backlog fills as in front of an overloaded server.
+// SlowAccept waits Delay milliseconds (0 to a day) before accepting each
+// connection, so that the kernel backlog fills as in front of an
+// overloaded server.
 type SlowAccept struct {
 	Delay int64 `json:"delay"`
 }
 
 // Validate implements Fault.
-func (f *SlowAccept) Validate() error {
-	if f.Delay < 0 {
-		return errNegative("delay")
-	}
-	return nil
-}
+func (f *SlowAccept) Validate() error { return nil }
 
 // Admit implements AcceptFault: it never turns a connection away.
 func (*SlowAccept) Admit(int64) []byte { return nil }

@@ -3,7 +3,9 @@ package chaos
 import (
 	"errors"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -40,7 +42,10 @@ func ErrorPresets() []string {
 // ErrorReply answers the selected requests with a Redis error instead of
 // forwarding them: a preset (Error: "LOADING", "BUSY", ..., or "MOVED" /
 // "ASK" to Address, with the key's real cluster slot) or any Message
-// ("ERR something"). Toxicity is the chance per request.
+// ("ERR something", one line of at most 4096 bytes). Message and Address
+// reach the client inside the reply, so control bytes (CR, LF) are refused
+// in them: they would add made-up replies and desynchronise the client.
+// Toxicity is the chance per request.
 type ErrorReply struct {
 	Error   string `json:"error,omitempty"`
 	Message string `json:"message,omitempty"`
@@ -57,12 +62,8 @@ func (f *ErrorReply) Validate() error {
 		return errors.New(`set "error" to a preset or "message" to an error line`)
 	case f.Error != "" && f.Message != "":
 		return errors.New(`set "error" or "message", not both`)
-	case strings.ContainsAny(f.Message, "\r\n"):
-		return errors.New("message must be one line")
 	case f.Error == "MOVED" || f.Error == "ASK":
-		if f.Address == "" {
-			return fmt.Errorf("%s needs an address (host:port)", f.Error)
-		}
+		return f.validateAddress()
 	case f.Message != "":
 		f.reply = []byte("-" + f.Message + "\r\n")
 	default:
@@ -72,7 +73,20 @@ func (f *ErrorReply) Validate() error {
 		}
 		f.reply = []byte("-" + line + "\r\n")
 	}
-	return f.validate()
+	return nil
+}
+
+// validateAddress checks that a redirection names host:port, one word: a
+// client splits "-MOVED slot host:port" on spaces.
+func (f *ErrorReply) validateAddress() error {
+	host, port, err := net.SplitHostPort(f.Address)
+	if err != nil || host == "" || strings.ContainsAny(f.Address, " ") {
+		return fmt.Errorf("%s needs an address host:port, got %q", f.Error, f.Address)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return fmt.Errorf("%s address %q: port must be 1-65535", f.Error, f.Address)
+	}
+	return nil
 }
 
 // Request implements RequestFault.

@@ -1,27 +1,19 @@
 package chaos
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
 func init() { Register("latency", func() Fault { return &Latency{} }) }
 
-// Latency delays every chunk by Latency ± Jitter milliseconds from the
-// moment the proxy read it, so delays do not add up along a pipeline. Two
-// latency faults (or one with stream "both") add up.
+// Latency delays every chunk by Latency ± Jitter milliseconds (each 0 to a
+// day) from the moment the proxy read it, so delays do not add up along a
+// pipeline. Two latency faults (or one with stream "both") add up.
 type Latency struct {
 	Latency int64 `json:"latency"`
 	Jitter  int64 `json:"jitter"`
 }
 
 // Validate implements Fault.
-func (l *Latency) Validate() error {
-	if l.Latency < 0 || l.Jitter < 0 {
-		return errors.New("latency and jitter must not be negative")
-	}
-	return nil
-}
+func (l *Latency) Validate() error { return nil }
 
 // Pipe implements ByteFault.
 func (l *Latency) Pipe(s *Stream, c Chunk, next func(Chunk) error) error {

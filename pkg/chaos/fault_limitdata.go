@@ -4,19 +4,14 @@ import "errors"
 
 func init() { Register("limit_data", func() Fault { return &LimitData{} }) }
 
-// LimitData closes the connection once Bytes bytes went through its
-// direction.
+// LimitData closes the connection once Bytes bytes (0 to 1 TiB) went
+// through its direction.
 type LimitData struct {
 	Bytes int64 `json:"bytes"`
 }
 
 // Validate implements Fault.
-func (f *LimitData) Validate() error {
-	if f.Bytes < 0 {
-		return errNegative("bytes")
-	}
-	return nil
-}
+func (f *LimitData) Validate() error { return nil }
 
 type limitState struct{ sent int64 }
 

@@ -8,7 +8,8 @@ func init() { Register("maxclients", func() Fault { return &MaxClients{} }) }
 // maxclients limit before closing it.
 var maxClientsReply = []byte("-ERR max number of clients reached\r\n")
 
-// MaxClients lets at most Limit client connections be open; the next one
+// MaxClients lets at most Limit client connections (0 to 1,000,000) be
+// open; the next one
 // gets Redis's "-ERR max number of clients reached" and is closed, as a
 // full Redis does. Toxicity is the chance a connection over the limit is
 // turned away.
@@ -17,12 +18,7 @@ type MaxClients struct {
 }
 
 // Validate implements Fault.
-func (f *MaxClients) Validate() error {
-	if f.Limit < 0 {
-		return errNegative("limit")
-	}
-	return nil
-}
+func (f *MaxClients) Validate() error { return nil }
 
 // Admit implements AcceptFault.
 func (f *MaxClients) Admit(clients int64) []byte {

@@ -219,7 +219,7 @@ func TestRejectsBadFaults(t *testing.T) {
 		{always("a", "error", "", Attributes{"error": "NOPE"}), ErrBadAttributes},
 		{always("a", "error", "", Attributes{"message": "ERR a\r\nb"}), ErrBadAttributes},
 		{always("a", "error", "", Attributes{"error": "MOVED"}), ErrBadAttributes},
-		{always("a", "delay", "", Attributes{"key": "[", "delay": 1}), ErrBadAttributes},
+		{always("a", "delay", "", Attributes{"key": strings.Repeat("k", 1025), "delay": 1}), ErrBadAttributes},
 		{Toxic{Name: "a", Type: "latency", Toxicity: 2}, ErrBadAttributes},
 	} {
 		if _, err := p.AddToxic(tc.toxic); !errors.Is(err, tc.want) {

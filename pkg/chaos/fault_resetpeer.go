@@ -8,18 +8,14 @@ import (
 func init() { Register("reset_peer", func() Fault { return &ResetPeer{} }) }
 
 // ResetPeer resets the connection with a TCP RST ("connection reset by
-// peer") Timeout milliseconds after the fault began acting on it.
+// peer") Timeout milliseconds (0 to a day) after the fault began acting on
+// it.
 type ResetPeer struct {
 	Timeout int64 `json:"timeout"`
 }
 
 // Validate implements Fault.
-func (f *ResetPeer) Validate() error {
-	if f.Timeout < 0 {
-		return errNegative("timeout")
-	}
-	return nil
-}
+func (f *ResetPeer) Validate() error { return nil }
 
 // Run implements ConnFault.
 func (f *ResetPeer) Run(ctx context.Context, s *Stream) {

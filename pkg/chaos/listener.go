@@ -11,24 +11,48 @@ import (
 // does not slow the accepting of others.
 func (p *Proxy) acceptLoop(l net.Listener) {
 	defer p.wg.Done()
-	for {
-		if !p.acceptDelay(l) {
-			return
-		}
-		nc, err := l.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
+	for p.acceptOne(l) {
+	}
+}
+
+// acceptOne waits as the slow-accept faults ask, accepts one connection and
+// admits it. It reports false once l is closed or the proxy stopped
+// listening. A panic (in an accept fault) turns that one connection away
+// and the loop goes on after a pause, so a fault that always panics does
+// not spin.
+func (p *Proxy) acceptOne(l net.Listener) (more bool) {
+	var nc net.Conn
+	defer func() {
+		if r := recover(); r != nil {
+			if nc != nil {
+				_ = nc.Close()
 			}
-			// EMFILE and friends: back off briefly instead of spinning.
-			select {
-			case <-p.opts.clock.After(5 * time.Millisecond):
-				continue
-			case <-p.ctx.Done():
-				return
-			}
+			p.recovered(r, "accepting a connection", nil)
+			more = p.pause(100 * time.Millisecond)
 		}
-		p.admit(nc.(*net.TCPConn))
+	}()
+	if !p.acceptDelay(l) {
+		return false
+	}
+	nc, err := l.Accept()
+	if err != nil {
+		if errors.Is(err, net.ErrClosed) {
+			return false
+		}
+		// EMFILE and friends: back off briefly instead of spinning.
+		return p.pause(5 * time.Millisecond)
+	}
+	p.admit(nc.(*net.TCPConn))
+	return true
+}
+
+// pause waits d unless the proxy closes first; it reports whether it did not.
+func (p *Proxy) pause(d time.Duration) bool {
+	select {
+	case <-p.opts.clock.After(d):
+		return true
+	case <-p.ctx.Done():
+		return false
 	}
 }
 

@@ -20,6 +20,10 @@ var (
 		"Connections closed because the upstream could not be reached.", []string{"proxy"}, nil)
 	descBytes = prometheus.NewDesc("rescli_chaos_bytes_total",
 		"Bytes delivered, by direction (upstream: to Redis).", []string{"proxy", "direction"}, nil)
+	descPanics = prometheus.NewDesc("rescli_chaos_panics_total",
+		"Panics recovered in the proxy (each ended one connection or one fault's run): a bug.", []string{"proxy"}, nil)
+	descAPIPanics = prometheus.NewDesc("rescli_chaos_api_panics_total",
+		"Control API requests whose handler panicked (answered 500): a bug.", nil, nil)
 	descInjected = prometheus.NewDesc("rescli_chaos_injected_total",
 		"Connections or requests each fault acted on.", []string{"proxy", "toxic", "type"}, nil)
 )
@@ -31,13 +35,14 @@ func (s *Server) Collector() prometheus.Collector { return collector{s} }
 type collector struct{ s *Server }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descAccepted, descCurrent, descPeak, descRejected, descDialErrors, descBytes, descInjected} {
+	for _, d := range []*prometheus.Desc{descAccepted, descCurrent, descPeak, descRejected, descDialErrors, descBytes, descPanics, descAPIPanics, descInjected} {
 		ch <- d
 	}
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
 	counter, gauge := prometheus.CounterValue, prometheus.GaugeValue
+	ch <- prometheus.MustNewConstMetric(descAPIPanics, counter, float64(c.s.apiPanics.Load()))
 	for _, p := range c.s.Proxies() {
 		st, name := p.Stats(), p.Name()
 		ch <- prometheus.MustNewConstMetric(descAccepted, counter, float64(st.Accepted), name)
@@ -47,6 +52,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDialErrors, counter, float64(st.DialErrors), name)
 		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesUp), name, StreamUpstream)
 		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesDown), name, StreamDownstream)
+		ch <- prometheus.MustNewConstMetric(descPanics, counter, float64(st.Panics), name)
 		// The instances, not Toxics(): that renders every fault's attributes.
 		for _, in := range p.faults.Load().all {
 			ch <- prometheus.MustNewConstMetric(descInjected, counter, float64(in.injected.Load()), name, in.name, in.typ)

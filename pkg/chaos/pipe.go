@@ -1,6 +1,8 @@
 package chaos
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"sync/atomic"
 )
@@ -59,14 +61,25 @@ func (p *pipe) finish() {
 
 func (p *pipe) run() {
 	defer close(p.done)
+	defer p.c.guard("fault pipe")
 	for ch := range p.in {
 		if err := p.chain(p.c.byteFaults(p.dir), ch); err != nil {
-			p.c.close()
-			for range p.in { // senders stop once the connection is closed
+			if !p.redisGone(err) {
+				p.c.close()
+			}
+			// Drop the rest: senders stop once the connection is closed,
+			// or (Redis gone) once finish closes in.
+			for range p.in {
 			}
 			return
 		}
 	}
+}
+
+// redisGone reports a failed write to Redis: the connection is then left
+// to the downstream side, which ends it after delivering Redis's last bytes.
+func (p *pipe) redisGone(err error) bool {
+	return p.dst == p.c.server && errors.Is(err, errWriteFailed)
 }
 
 func (p *pipe) chain(faults []ByteFault, ch Chunk) error {
@@ -85,5 +98,8 @@ func (p *pipe) write(ch Chunk) error {
 	}
 	n, err := p.dst.Write(ch.Data)
 	p.count.Add(int64(n))
-	return err
+	if err != nil {
+		return fmt.Errorf("%w: %w", errWriteFailed, err)
+	}
+	return nil
 }

@@ -29,7 +29,7 @@ type Proxy struct {
 	conns    map[uint64]*conn
 	nextConn uint64
 	nextSeq  uint64
-	runners  map[uint64]context.CancelFunc // ProxyFault goroutines by seq
+	runners  map[uint64]runner // ProxyFault goroutines by seq
 
 	faults  atomic.Pointer[faultSet]
 	loading atomic.Bool
@@ -52,7 +52,7 @@ type Proxy struct {
 func NewProxy(name, listen, upstream string, opts ...Option) *Proxy {
 	p := &Proxy{
 		name: name, upstream: upstream, listen: listen, opts: buildOptions(opts),
-		enabled: true, conns: map[uint64]*conn{}, runners: map[uint64]context.CancelFunc{},
+		enabled: true, conns: map[uint64]*conn{}, runners: map[uint64]runner{},
 		sleepSlots: int64(runtime.GOMAXPROCS(0) - 1),
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())

@@ -4,7 +4,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 )
+
+// maxToxics caps the faults of one proxy: a day of delay each, their sum
+// stays far inside time.Duration.
+const maxToxics = 100
 
 // AddToxic sets a new named fault on the proxy. It acts on open connections
 // too, from their next request or chunk.
@@ -17,11 +22,18 @@ func (p *Proxy) AddToxic(t Toxic) (Toxic, error) {
 	p.nextSeq++
 	in, err := newInstance(t, p.nextSeq)
 	if err != nil {
-		return Toxic{}, fmt.Errorf("add toxic %q: %w", t.Name, err)
+		name := t.Name
+		if name == "" {
+			name = t.Type
+		}
+		return Toxic{}, fmt.Errorf("add toxic %q: %w", name, err)
 	}
 	cur := p.faults.Load()
 	if cur.find(in.name) >= 0 {
 		return Toxic{}, fmt.Errorf("add toxic %q: %w", in.name, ErrToxicExists)
+	}
+	if len(cur.all) >= maxToxics {
+		return Toxic{}, fmt.Errorf("add toxic %q: %w toxics on proxy %s (at most %d)", in.name, ErrTooMany, p.name, maxToxics)
 	}
 	all := append(append([]*instance(nil), cur.all...), in)
 	p.swapLocked(all, []*instance{in}, nil)
@@ -102,14 +114,30 @@ func (p *Proxy) Toxic(name string) (Toxic, error) {
 	return Toxic{}, fmt.Errorf("get toxic %q: %w", name, ErrToxicNotFound)
 }
 
+// runner is a ProxyFault's goroutine: stop ends it, done is closed once it
+// has undone what it did.
+type runner struct {
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// runnerUndoWait bounds how long a fault change waits for a removed
+// ProxyFault to undo itself (Run must return when its context ends; one
+// that does not only delays the API's answer).
+const runnerUndoWait = 5 * time.Second
+
 // swapLocked publishes a new fault set, starts the proxy-wide goroutines of
-// added faults and stops those of removed ones. p.mu is held; notify runs
+// added faults and stops those of removed ones, waiting until they have
+// undone what they did: once RemoveToxic returns, a removed down or restart
+// no longer refuses connections. p.mu is held; the waiting and notify run
 // after it is released.
 func (p *Proxy) swapLocked(all, added, removed []*instance) {
 	p.faults.Store(newFaultSet(all))
+	var undone []chan struct{}
 	for _, in := range removed {
-		if stop, ok := p.runners[in.seq]; ok {
-			stop()
+		if r, ok := p.runners[in.seq]; ok {
+			r.stop()
+			undone = append(undone, r.done)
 			delete(p.runners, in.seq)
 		}
 	}
@@ -119,15 +147,36 @@ func (p *Proxy) swapLocked(all, added, removed []*instance) {
 			continue
 		}
 		ctx, stop := context.WithCancel(p.ctx)
-		p.runners[in.seq] = stop
+		done := make(chan struct{})
+		p.runners[in.seq] = runner{stop: stop, done: done}
 		in.injected.Add(1)
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			pf.Run(ctx, &Control{p: p})
+			defer close(done)
+			ctl := &Control{p: p}
+			defer func() { p.recovered(recover(), "the run of fault "+in.name, ctl.undo) }()
+			pf.Run(ctx, ctl)
 		}()
 	}
 	p.mu.Unlock()
+	waitAll(undone, runnerUndoWait)
 	p.notify()
 	p.mu.Lock()
+}
+
+// waitAll waits until every channel is closed or d has passed.
+func waitAll(chs []chan struct{}, d time.Duration) {
+	if len(chs) == 0 {
+		return
+	}
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
+	for _, ch := range chs {
+		select {
+		case <-ch:
+		case <-timeout.C:
+			return
+		}
+	}
 }

@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"bytes"
+	"math"
 	"strings"
 )
 
@@ -46,7 +47,14 @@ func (r *Request) Key() (key []byte, ok bool) {
 
 // parseRequest reads one request (a multibulk of bulk strings, or an inline
 // command) from the front of b and returns it with its length in bytes. An
-// empty request (blank inline line, *0) has no Args and gets no reply.
+// empty request (blank inline line, *0, *-5) has no Args and gets no reply.
+//
+// It accepts exactly what Redis 7's processMultibulkBuffer and
+// processInlineBuffer accept, or less: errProtocol covers everything else,
+// and the connection then hands the bytes to Redis unread, so that Redis
+// answers its own protocol error. What it must never do is hold back, as
+// incomplete, bytes that Redis would already refuse (a length of "-0" or
+// "01"), nor read a request differently from Redis.
 func parseRequest(b []byte) (Request, int, error) {
 	if len(b) == 0 {
 		return Request{}, 0, errIncomplete
@@ -78,7 +86,7 @@ func parseRequest(b []byte) (Request, int, error) {
 			return Request{}, 0, errIncomplete
 		}
 		if b[end] != '\r' || b[end+1] != '\n' {
-			return Request{}, 0, errProtocol
+			return Request{}, 0, errProtocol // Redis skips any two bytes here; not worth following
 		}
 		req.Args = append(req.Args, b[next:end])
 		pos = end + 2
@@ -86,24 +94,42 @@ func parseRequest(b []byte) (Request, int, error) {
 	return req, pos, nil
 }
 
+// parseInline reads an inline command as Redis does: up to the first \n
+// (a \r before it dropped), split by sdssplitargs' rules. Redis looks for
+// the \n with strchr, which stops at a NUL byte: a line with a NUL in it
+// is never complete for Redis, so it is left to Redis.
 func parseInline(b []byte) (Request, int, error) {
 	i := bytes.IndexByte(b, '\n')
+	end := i
+	if end < 0 {
+		end = len(b)
+	}
+	if bytes.IndexByte(b[:end], 0) >= 0 {
+		return Request{}, 0, errProtocol
+	}
 	if i < 0 {
 		if len(b) > maxInline {
 			return Request{}, 0, errProtocol
 		}
 		return Request{}, 0, errIncomplete
 	}
-	var req Request
-	for _, f := range bytes.Fields(b[:i]) {
-		req.Args = append(req.Args, f)
+	line := b[:i]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
 	}
-	return req, i + 1, nil
+	args, ok := splitArgs(line)
+	if !ok {
+		return Request{}, 0, errProtocol // unbalanced quotes: Redis says so
+	}
+	return Request{Args: args}, i + 1, nil
 }
 
-// parseLen reads a decimal number ending in \r\n at b[pos:] and returns it
-// and the position after the \r\n. Negative numbers (null values) are
-// allowed down to -1.
+// parseLen reads the number of a "*N\r\n" or "$N\r\n" header at b[pos:]
+// and returns it and the position after the \r\n. The digits follow
+// Redis's string2ll: an optional '-', no leading zero, no '+', at most 20
+// characters. Numbers above limit are errProtocol; a multibulk count ≤ 0
+// is an empty request, for Redis as here, and the caller refuses a negative
+// bulk length.
 func parseLen(b []byte, pos int, limit int64) (int64, int, error) {
 	end := bytes.Index(b[pos:], []byte("\r\n"))
 	if end < 0 {
@@ -112,26 +138,38 @@ func parseLen(b []byte, pos int, limit int64) (int64, int, error) {
 		}
 		return 0, 0, errIncomplete
 	}
-	digits := b[pos : pos+end]
-	neg := len(digits) > 0 && digits[0] == '-'
-	if neg {
-		digits = digits[1:]
-	}
-	if len(digits) == 0 || len(digits) > 19 {
+	n, ok := string2ll(b[pos : pos+end])
+	if !ok || n > limit {
 		return 0, 0, errProtocol
 	}
+	return n, pos + end + 2, nil
+}
+
+// string2ll is Redis's string2ll (util.c) for the values the proxy can use:
+// false for anything Redis would refuse, and for what overflows int64.
+func string2ll(s []byte) (int64, bool) {
+	if len(s) == 0 || len(s) > 20 {
+		return 0, false
+	}
+	if len(s) == 1 && s[0] == '0' {
+		return 0, true
+	}
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
 	var n int64
-	for _, d := range digits {
-		if d < '0' || d > '9' {
-			return 0, 0, errProtocol
+	for _, d := range s {
+		if d < '0' || d > '9' || n > (math.MaxInt64-int64(d-'0'))/10 {
+			return 0, false
 		}
 		n = n*10 + int64(d-'0')
 	}
 	if neg {
 		n = -n
 	}
-	if n < -1 || n > limit {
-		return 0, 0, errProtocol
-	}
-	return n, pos + end + 2, nil
+	return n, true
 }

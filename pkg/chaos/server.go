@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // Server holds several named proxies, as one Toxiproxy process does, and
@@ -16,6 +17,8 @@ type Server struct {
 	mu      sync.Mutex
 	proxies map[string]*Proxy
 	closed  bool
+
+	apiPanics atomic.Int64 // API requests whose handler panicked
 }
 
 // NewServer returns an empty server. Its options (seed, clock) apply to
@@ -23,6 +26,9 @@ type Server struct {
 func NewServer(opts ...Option) *Server {
 	return &Server{opts: buildOptions(opts), proxies: map[string]*Proxy{}}
 }
+
+// maxProxies caps the proxies of one server: each holds a listener.
+const maxProxies = 1000
 
 // ProxyConfig is how a proxy is asked for (POST /proxies, /populate).
 type ProxyConfig struct {
@@ -44,6 +50,12 @@ func (s *Server) CreateProxy(cfg ProxyConfig, toxics ...Toxic) (*Proxy, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
+	for _, err := range []error{checkName("proxy name", cfg.Name, maxName),
+		checkName("listen address", cfg.Listen, maxAddr), checkName("upstream address", cfg.Upstream, maxAddr)} {
+		if err != nil {
+			return nil, fmt.Errorf("create proxy: %w", err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -52,9 +64,13 @@ func (s *Server) CreateProxy(cfg ProxyConfig, toxics ...Toxic) (*Proxy, error) {
 	if _, dup := s.proxies[cfg.Name]; dup {
 		return nil, fmt.Errorf("create proxy %q: %w", cfg.Name, ErrProxyExists)
 	}
+	if len(s.proxies) >= maxProxies {
+		return nil, fmt.Errorf("create proxy %q: %w proxies (at most %d)", cfg.Name, ErrTooMany, maxProxies)
+	}
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(cfg.Name))
-	p := NewProxy(cfg.Name, cfg.Listen, cfg.Upstream, WithSeed(s.opts.seed^h.Sum64()), WithClock(s.opts.clock))
+	p := NewProxy(cfg.Name, cfg.Listen, cfg.Upstream, WithSeed(s.opts.seed^h.Sum64()), WithClock(s.opts.clock),
+		WithLogger(s.opts.log))
 	for _, t := range toxics {
 		if _, err := p.AddToxic(t); err != nil {
 			_ = p.Close()

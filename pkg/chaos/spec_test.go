@@ -34,10 +34,10 @@ func TestParseToxic(t *testing.T) {
 
 func TestDescribeNamesWhereAndAttributes(t *testing.T) {
 	for typ, want := range map[string]string{
-		"latency":    "latency (bytes): latency, jitter",
-		"timeout":    "timeout (bytes, connection): timeout",
-		"error":      "error (requests): error, message, address, command, key",
-		"maxclients": "maxclients (accept): limit",
+		"latency":    "latency (bytes): latency 0–86400000 ms, jitter 0–86400000 ms",
+		"timeout":    "timeout (bytes, connection): timeout 0–86400000 ms",
+		"error":      "error (requests): error ≤ 16 bytes, message ≤ 4096 bytes, address ≤ 261 bytes, command ≤ 1024 bytes, key ≤ 1024 bytes",
+		"maxclients": "maxclients (accept): limit 0–1000000 connections",
 		"down":       "down (proxy): no attributes",
 	} {
 		if got := Describe(typ); got != want {

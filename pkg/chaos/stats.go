@@ -12,6 +12,7 @@ type counters struct {
 	dialErrors atomic.Int64
 	bytesUp    atomic.Int64
 	bytesDown  atomic.Int64
+	panics     atomic.Int64
 }
 
 // open counts a new client connection and raises the peak if needed.
@@ -40,6 +41,9 @@ type Stats struct {
 	// Bytes are counted as they are written to the other side.
 	BytesUp   int64 `json:"bytes_upstream"`
 	BytesDown int64 `json:"bytes_downstream"`
+	// Panics counts panics recovered in the proxy's goroutines: each ended
+	// one connection or one fault's run, never the proxy. Not 0 means a bug.
+	Panics int64 `json:"panics"`
 	// Injected counts, per fault name, the connections or requests it acted on.
 	Injected map[string]int64 `json:"injected"`
 }
@@ -51,6 +55,7 @@ func (p *Proxy) Stats() Stats {
 		Peak: p.stats.peak.Load(), Rejected: p.stats.rejected.Load(),
 		DialErrors: p.stats.dialErrors.Load(),
 		BytesUp:    p.stats.bytesUp.Load(), BytesDown: p.stats.bytesDown.Load(),
+		Panics:   p.stats.panics.Load(),
 		Injected: map[string]int64{},
 	}
 	for _, in := range p.faults.Load().all {

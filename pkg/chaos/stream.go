@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -149,16 +150,41 @@ type stateKey struct {
 	dir Direction
 }
 
-// Control is what a ProxyFault may do to its proxy.
-type Control struct{ p *Proxy }
+// Control is what a ProxyFault may do to its proxy. It keeps count of what
+// the fault left in force, so that a fault whose run panicked is undone.
+type Control struct {
+	p       *Proxy
+	downs   atomic.Int64
+	loading atomic.Bool
+}
 
 // Down makes the proxy refuse connections (its listener closed: clients see
 // ECONNREFUSED) and drops every open connection; Down(false) listens again
 // on the same address.
-func (c *Control) Down(down bool) error { return c.p.setDown(down) }
+func (c *Control) Down(down bool) error {
+	if down {
+		c.downs.Add(1)
+	} else if c.downs.Add(-1) < 0 {
+		c.downs.Add(1) // more ups than downs: nothing of ours to undo
+	}
+	return c.p.setDown(down)
+}
 
 // Loading makes the proxy answer every request with Redis's -LOADING error.
-func (c *Control) Loading(on bool) { c.p.setLoading(on) }
+func (c *Control) Loading(on bool) {
+	c.loading.Store(on)
+	c.p.setLoading(on)
+}
+
+// undo takes back what the fault left in force.
+func (c *Control) undo() {
+	for c.downs.Load() > 0 {
+		_ = c.Down(false)
+	}
+	if c.loading.Load() {
+		c.Loading(false)
+	}
+}
 
 // Wait blocks for d or until ctx is done; it reports whether d passed.
 func (c *Control) Wait(ctx context.Context, d time.Duration) bool {

@@ -67,7 +67,10 @@ func (in *instance) flows(d Direction) bool {
 }
 
 func newInstance(t Toxic, seq uint64) (*instance, error) {
-	if t.Toxicity < 0 || t.Toxicity > 1 {
+	if err := checkName("toxic name", t.Name, maxName); err != nil {
+		return nil, err
+	}
+	if !(t.Toxicity >= 0 && t.Toxicity <= 1) { // NaN too
 		return nil, fmt.Errorf("%w: toxicity %v not in [0,1]", ErrBadAttributes, t.Toxicity)
 	}
 	f, err := NewFault(t.Type, t.Attributes)
