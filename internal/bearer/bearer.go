@@ -4,9 +4,7 @@
 // URL (http://:token@host:port) — the only way some clients can send one.
 // Both sides are hashed before comparing, so that the comparison takes as
 // long whatever the lengths, and the token is never echoed.
-//
-// pkg/health's admin endpoints make the same Bearer check (its auth.go); it
-// should call this package too, so that there is one.
+// The chaos control API and pkg/health's admin endpoints both use it.
 package bearer
 
 import (

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rescli/rescli/pkg/target"
 )
 
 func init() { Register("error", func() Fault { return &ErrorReply{} }) }
@@ -98,31 +100,5 @@ func (f *ErrorReply) Request(r *Request) (Action, bool) {
 		return Action{Reply: f.reply}, true
 	}
 	key, _ := r.Key()
-	return Action{Reply: fmt.Appendf(nil, "-%s %d %s\r\n", f.Error, keySlot(key), f.Address)}, true
-}
-
-// keySlot is Redis Cluster's hash slot of key, hash tags included.
-func keySlot(key []byte) uint16 {
-	if i := strings.IndexByte(string(key), '{'); i >= 0 {
-		if j := strings.IndexByte(string(key[i+1:]), '}'); j > 0 {
-			key = key[i+1 : i+1+j]
-		}
-	}
-	return crc16(key) % 16384
-}
-
-// crc16 is CRC-16/XMODEM, the checksum Redis Cluster hashes keys with.
-func crc16(b []byte) uint16 {
-	var crc uint16
-	for _, x := range b {
-		crc ^= uint16(x) << 8
-		for range 8 {
-			if crc&0x8000 != 0 {
-				crc = crc<<1 ^ 0x1021
-			} else {
-				crc <<= 1
-			}
-		}
-	}
-	return crc
+	return Action{Reply: fmt.Appendf(nil, "-%s %d %s\r\n", f.Error, target.Slot(key), f.Address)}, true
 }
