@@ -121,7 +121,11 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(o.g.IO.ErrOut, "target: %s\n", tgt)
 	for _, np := range plans {
-		fmt.Fprintf(o.g.IO.ErrOut, "plan:   %s %s: %s\n", np.Target.Node.Role, np.Target.Node.Addr, np.Plan.Description)
+		node := np.Target.Node.Addr
+		if tgt.Kind != target.Standalone { // one server's role is not asked
+			node = string(np.Target.Node.Role) + " " + node
+		}
+		fmt.Fprintf(o.g.IO.ErrOut, "plan:   %s: %s\n", node, np.Plan.Description)
 		if np.Plan.Warning != "" {
 			fmt.Fprintf(o.g.IO.ErrOut, "note:   %s\n", np.Plan.Warning)
 		}

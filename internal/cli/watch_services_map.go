@@ -15,7 +15,7 @@ func watchSnapshot(r *health.RedisInfo) manager.Snapshot {
 	state, _ := watchParseState(r.State)
 	msd := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
 	return manager.Snapshot{
-		Name: r.Name, Target: r.Target, State: state,
+		Name: r.Name, Target: r.Target, Kind: r.Kind, Master: r.Master, State: state,
 		StateSince: r.StateSince, NextProbe: r.NextProbe,
 		Trips: r.Trips, Recoveries: r.Recoveries,
 		Requests: r.Requests, Failures: r.Failures, Rejected: r.Rejected, Fallbacks: r.Fallbacks,

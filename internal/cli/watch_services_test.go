@@ -52,7 +52,7 @@ func TestWatchServicesMode(t *testing.T) {
 		"--refresh", "100ms", "--summary", "200ms")
 	names := []string{strings.TrimPrefix(a, "http://"), strings.TrimPrefix(b, "http://")}
 	for _, n := range names {
-		watchWait(t, n+" closed", out.String, regexp.MustCompile(`"target":"`+regexp.QuoteMeta(n)+`","state":"CLOSED"`), 20*time.Second)
+		watchWait(t, n+" closed", out.String, regexp.MustCompile(`"target":"`+regexp.QuoteMeta(n)+`",[^\n]*"state":"CLOSED"`), 20*time.Second)
 	}
 	srv.Kill()
 	for _, n := range names {

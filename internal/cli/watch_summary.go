@@ -52,9 +52,7 @@ func newWatchSummary(prev, cur tui.SampleMsg, hasPrev bool) watchSummaryEvent {
 	if cur.Err != "" {
 		return ev
 	}
-	if s.Name != "" { // a manager's snapshot, not a service's report
-		ev.Kind, ev.Master = s.Kind.String(), s.Master
-	}
+	ev.Kind, ev.Master = s.Kind.String(), s.Master
 	for _, n := range s.Nodes {
 		ev.Nodes = append(ev.Nodes, watchNode{Addr: n.Addr, Role: n.Role, State: n.State.String()})
 	}

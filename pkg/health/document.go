@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // Document is one health response (IETF draft fields first, then rescli's
@@ -59,8 +60,11 @@ type ServiceInfo struct {
 
 // RedisInfo is the manager's state and the poller's server facts.
 type RedisInfo struct {
-	Name   string `json:"name"`
-	Target string `json:"target"` // credentials redacted
+	Name   string      `json:"name"`
+	Target string      `json:"target"` // credentials redacted
+	Kind   target.Kind `json:"kind"`   // standalone, sentinel or cluster
+	// Master is where a Sentinel target's connections go now.
+	Master string `json:"master,omitempty"`
 
 	State      string    `json:"state"` // CLOSED, OPEN or HALF_OPEN
 	StateSince time.Time `json:"stateSince"`

@@ -165,7 +165,7 @@ func breakerWord(st manager.State) string { return strings.ToLower(st.String()) 
 // redisInfo is the typed view of the manager snapshot and server facts.
 func redisInfo(s manager.Snapshot, f ServerFacts, now time.Time) *RedisInfo {
 	ri := &RedisInfo{
-		Name: s.Name, Target: redact.String(s.Target),
+		Name: s.Name, Target: redact.String(s.Target), Kind: s.Kind, Master: s.Master,
 		State: s.State.String(), StateSince: s.StateSince, NextProbe: s.NextProbe,
 		InStateSeconds: now.Sub(s.StateSince).Round(time.Millisecond).Seconds(),
 		Trips:          s.Trips, Recoveries: s.Recoveries,

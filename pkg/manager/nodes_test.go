@@ -30,7 +30,9 @@ func TestClusterStateSummarisesTheMastersBreakers(t *testing.T) {
 	}
 	m.nodes.mu.Unlock()
 	move := func(a string, to State) {
+		m.nodes.mu.Lock() // go-redis may attach nodes from its own goroutine meanwhile
 		b := m.nodes.nodes[a].br
+		m.nodes.mu.Unlock()
 		b.mu.Lock()
 		b.transition(to, "test")
 		b.mu.Unlock()

@@ -37,6 +37,21 @@ func (k Kind) String() string {
 // MarshalText writes the kind's name.
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
+// UnmarshalText reads a kind's name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "standalone", "":
+		*k = Standalone
+	case "sentinel":
+		*k = Sentinel
+	case "cluster":
+		*k = Cluster
+	default:
+		return fmt.Errorf("unknown kind %q (want standalone, sentinel or cluster)", b)
+	}
+	return nil
+}
+
 // Target is where a URL points: the deployment's kind, its addresses and
 // the credentials for each part. Its zero Kind with MasterName set or with
 // several Addrs is read as Sentinel or Cluster (see Resolved).
