@@ -2,16 +2,16 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/pkg/chaos"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 // envChaosAPI names the variable that gives the control API's address.
@@ -66,25 +66,29 @@ func chaosClient(g *Global, api string, hc *http.Client) *chaos.Client {
 	return chaos.NewClient(api, hc).WithToken(g.Getenv(envChaosAPIToken))
 }
 
-// chaosUpstreamAddr accepts host:port or a redis:// URL and returns host:port.
+// chaosAPIErr adds to the error of an API that did not answer where rescli
+// looked and how to point it elsewhere.
+func chaosAPIErr(err error) error {
+	if errors.Is(err, chaos.ErrAPIUnreachable) {
+		return fmt.Errorf("%w; start one with 'rescli chaos proxy', or give its address with --api or %s", err, envChaosAPI)
+	}
+	return err
+}
+
+// chaosUpstreamAddr accepts host:port or a one-server Redis URL and returns
+// host:port.
 func chaosUpstreamAddr(s string) (string, error) {
 	if !strings.Contains(s, "://") {
 		return s, nil
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return "", Usagef("invalid upstream %q: want host:port or redis://host:port", redact.URL(s))
+	t, err := target.Parse(s)
+	if err != nil {
+		return "", &UsageError{Err: err}
 	}
-	if u.Port() == "" {
-		return u.Host + ":6379", nil
+	if t.Kind != target.Standalone {
+		return "", Usagef("a proxy stands in front of one server: give its host:port, not %s (chaos run and watch --chaos put a proxy in front of every node of a deployment)", t)
 	}
-	return u.Host, nil
-}
-
-func chaosJSON(g *Global, v any) error {
-	enc := json.NewEncoder(g.IO.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return t.Addrs[0], nil
 }
 
 // chaosPrintToxics writes toxics as a table: proxy, name, type, stream,

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/pkg/chaos/inject"
 	"github.com/rescli/rescli/pkg/target"
 )
@@ -31,9 +31,14 @@ type injectOptions struct {
 func newChaosInjectCmd(g *Global) *cobra.Command {
 	o := &injectOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "inject FAULT [ARGS...] --duration D",
+		Use:   "inject FAULT [ARGS...] [--duration D]",
 		Short: "Apply a server-side fault to a real Redis, reverted at its TTL or on Ctrl-C",
 		Long: `Apply a server-side fault to the Redis at --redis-url / REDIS_URL for --duration, then revert it.
+A failover needs no --duration: it is applied and the command returns (nothing to revert).
+
+With -o json, one document (schema rescli.chaos.inject/v1) on stdout when the command ends:
+the target, the plan on each node, and the outcome (planned, reverted, applied, failed);
+the progress lines stay on stderr.
 
 Faults:
   pause [write|all]           CLIENT PAUSE (default write); reverted with CLIENT UNPAUSE. A pause
@@ -84,6 +89,7 @@ it). A second pause on a server is refused: Redis keeps one pause and cannot end
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
 	}
+	jsonDocument(cmd, schemaChaosInject)
 	f := cmd.Flags()
 	f.DurationVar(&o.duration, "duration", 0, "how long the fault stays on (its TTL); required")
 	f.StringSliceVar(&o.allow, "allow", nil, "host patterns faults may target (env RESCLI_CHAOS_ALLOW, comma-separated)")
@@ -99,7 +105,7 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	if o.g.RedisURL == "" {
 		return Usagef("chaos inject needs --redis-url or REDIS_URL")
 	}
-	if o.duration <= 0 {
+	if o.duration <= 0 && !inject.Oneshot(args[0]) {
 		return Usagef("--duration is required (the fault's TTL), e.g. --duration 30s")
 	}
 	tgt, err := target.Parse(o.g.RedisURL)
@@ -119,8 +125,11 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 		}
 		return &UsageError{Err: err}
 	}
+	doc := injectDoc{Target: tgt.String(), DryRun: o.dryRun, Outcome: "planned", Plans: []injectPlanDoc{}}
 	fmt.Fprintf(o.g.IO.ErrOut, "target: %s\n", tgt)
 	for _, np := range plans {
+		doc.Plans = append(doc.Plans, injectPlanDoc{Node: np.Target.Node.Addr, Role: string(np.Target.Node.Role), Fault: np.Plan.Fault,
+			Description: np.Plan.Description, Warning: np.Plan.Warning, DurationMS: np.Plan.Duration.Milliseconds(), Revert: np.Plan.Revert})
 		node := np.Target.Node.Addr
 		if tgt.Kind != target.Standalone { // one server's role is not asked
 			node = string(np.Target.Node.Role) + " " + node
@@ -132,7 +141,7 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	}
 	if o.dryRun {
 		fmt.Fprintln(o.g.IO.ErrOut, "dry run: nothing changed")
-		return nil
+		return o.print(doc)
 	}
 	if !o.yes {
 		if err := o.confirm(); err != nil {
@@ -144,10 +153,54 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	// stdin). From here on every terminating signal ends the fault first.
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	if err := inject.InjectAll(ctx, plans, j, o.g.IO.ErrOut); err != nil {
-		return err
+	err = inject.InjectAll(ctx, plans, j, o.g.IO.ErrOut)
+	switch {
+	case err != nil:
+		doc.Outcome, doc.Error = "failed", redact.String(err.Error())
+	case inject.Oneshot(args[0]):
+		doc.Outcome = "applied"
+	default:
+		doc.Outcome = "reverted"
 	}
-	return interrupted(ctx)
+	if ierr := interrupted(ctx); ierr != nil {
+		doc.Interrupted = ierr.Error()
+		if err == nil {
+			err = ierr
+		}
+	}
+	if perr := o.print(doc); perr != nil && err == nil {
+		err = perr
+	}
+	return err
+}
+
+// injectDoc is `chaos inject -o json`'s document.
+type injectDoc struct {
+	Target string          `json:"target"`
+	DryRun bool            `json:"dry_run"`
+	Plans  []injectPlanDoc `json:"plans"`
+	// Outcome: planned (a dry run), reverted (the fault ran and was
+	// undone), applied (a failover: nothing to undo), failed.
+	Outcome     string `json:"outcome"`
+	Error       string `json:"error,omitempty"`
+	Interrupted string `json:"interrupted,omitempty"` // the signal that ended the fault early
+}
+
+type injectPlanDoc struct {
+	Node        string        `json:"node"`
+	Role        string        `json:"role"`
+	Fault       string        `json:"fault"`
+	Description string        `json:"description"`
+	Warning     string        `json:"warning,omitempty"`
+	DurationMS  int64         `json:"duration_ms"`
+	Revert      []inject.Step `json:"revert"`
+}
+
+func (o *injectOptions) print(doc injectDoc) error {
+	if !o.g.JSON() {
+		return nil
+	}
+	return printJSON(o.g.IO.Out, schemaChaosInject, doc)
 }
 
 func (o *injectOptions) confirm() error {
@@ -161,48 +214,6 @@ func (o *injectOptions) confirm() error {
 		return errors.New("not confirmed: nothing changed")
 	}
 	return nil
-}
-
-// newChaosRevertCmd builds `rescli chaos revert`.
-func newChaosRevertCmd(g *Global) *cobra.Command {
-	return &cobra.Command{
-		Use:     "revert",
-		Example: "  rescli chaos revert\n  rescli chaos revert --redis-url redis://:$REDIS_PASSWORD@127.0.0.1:6379",
-		Short:   "Revert every server-side fault left in the journal (after a crash)",
-		Long: `Revert every fault 'rescli chaos inject' journaled and did not revert (it was killed, or the
-machine died). The journal holds no password: when a server needs one, give the deployment's URL with
---redis-url / REDIS_URL; its credentials and TLS are used for every entry it recorded (each
-entry goes back to the node it changed, wherever the master is now) and for any entry at one
-of the URL's addresses.
-
-Overlapping faults on one server and setting are reverted at once, to the original value the
-oldest of them recorded. Every entry is reverted, also one whose process still runs: that
-process then finds its fault gone and leaves the server alone. The exception is a pause all
-whose process runs: it keeps renewing the pause, which holds CLIENT UNPAUSE back; end that
-process instead. One whose process died has ended by itself within half a second.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			j := inject.Journal{Dir: inject.DefaultDir(g.Getenv)}
-			var given *target.Target
-			if g.RedisURL != "" {
-				t, err := target.Parse(g.RedisURL)
-				if err != nil {
-					return &UsageError{Err: err}
-				}
-				given = &t
-			}
-			n, err := inject.RevertAll(cmd.Context(), j, func(e inject.Entry) (*redis.Client, error) {
-				return redis.NewClient(e.Options(given)), nil
-			}, g.IO.ErrOut)
-			if err != nil {
-				return fmt.Errorf("chaos revert: %w", err)
-			}
-			if n == 0 {
-				fmt.Fprintln(g.IO.ErrOut, "nothing to revert")
-			}
-			return nil
-		},
-	}
 }
 
 // splitList reads a comma-separated list from an environment variable,

@@ -54,7 +54,8 @@ nothing the proxy injected outlives it. An interrupted proxy exits 128+signal.`,
   rescli chaos proxy --upstream 127.0.0.1:6379 --toxic latency,latency=100,jitter=10,stream=both
   rescli chaos proxy --upstream 127.0.0.1:6379 --toxic maxclients,limit=10 \
       --toxic error,error=LOADING,command=get,key=user:*,toxicity=0.1 --seed 42`,
-		Args: cobra.NoArgs,
+		Annotations: map[string]string{annotJSON: "document", annotSchema: schemaChaosProxy},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signalContext(chaosCtx(cmd))
 			defer stop()
@@ -184,8 +185,8 @@ func (o *chaosProxyOptions) serveAPI(srv *chaos.Server, token string) (addr stri
 // -o json, else one line.
 func (o *chaosProxyOptions) announce(p *chaos.Proxy, api string, token bool) error {
 	if o.g.JSON() {
-		return chaosJSON(o.g, map[string]any{"name": p.Name(), "listen": p.Addr(), "upstream": p.Upstream(),
-			"api": api, "api_token": token, "toxics": p.Toxics()})
+		return printJSON(o.g.IO.Out, schemaChaosProxy, chaosProxyDoc{API: api, APIToken: &token,
+			Proxy: chaos.ProxyJSON{Name: p.Name(), Listen: p.Addr(), Upstream: p.Upstream(), Enabled: p.Enabled(), Toxics: p.Toxics(), Stats: p.Stats()}})
 	}
 	line := fmt.Sprintf("proxy %s listening on %s → %s", p.Name(), p.Addr(), p.Upstream())
 	if api != "" {

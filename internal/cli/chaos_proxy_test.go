@@ -148,13 +148,20 @@ func TestChaosProxyStopsOnEverySignal(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			var announced struct{ Listen, API string }
-			if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&announced); err != nil {
+			var raw json.RawMessage
+			if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&raw); err != nil {
 				_ = cmd.Process.Kill()
 				_ = cmd.Wait()
 				t.Fatalf("announcement: %v", err)
 			}
-			nc, err := net.Dial("tcp", announced.Listen)
+			var announced chaosProxyDoc
+			var v any
+			_ = json.Unmarshal(raw, &announced)
+			_ = json.Unmarshal(raw, &v)
+			if err := compileSchema(t, schemaChaosProxy).Validate(v); err != nil {
+				t.Errorf("the announcement does not validate: %v\n%s", err, raw)
+			}
+			nc, err := net.Dial("tcp", announced.Proxy.Listen)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +179,7 @@ func TestChaosProxyStopsOnEverySignal(t *testing.T) {
 			if !errors.As(err, &exit) || exit.ExitCode() != 128+int(sig) {
 				t.Fatalf("after %s: %v, want exit %d", sig, err, 128+int(sig))
 			}
-			if c, err := net.DialTimeout("tcp", announced.Listen, time.Second); err == nil {
+			if c, err := net.DialTimeout("tcp", announced.Proxy.Listen, time.Second); err == nil {
 				_ = c.Close()
 				t.Fatalf("the proxy still listens after %s", sig)
 			}

@@ -2,14 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
-	"time"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rescli/rescli/internal/junit"
 	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/pkg/chaos/inject"
 	"github.com/rescli/rescli/pkg/chaos/scenario"
@@ -18,6 +17,7 @@ import (
 // newChaosRunCmd builds `rescli chaos run`.
 func newChaosRunCmd(g *Global) *cobra.Command {
 	var dryRun bool
+	var junitFile string
 	cmd := &cobra.Command{
 		Use:   "run FILE.yaml",
 		Short: "Run a chaos scenario: hypothesis, method, rollbacks, verdict",
@@ -64,16 +64,17 @@ SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT). Examples: testdata/scenarios/.`,
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			if dryRun {
-				return dryRunPlan(ctx, g.IO.Out, s, inject.Journal{Dir: inject.DefaultDir(g.Getenv)})
+				return dryRunPlan(ctx, g, s, inject.Journal{Dir: inject.DefaultDir(g.Getenv)})
 			}
-			return runScenario(ctx, g, s)
+			return runScenario(ctx, g, s, junitFile)
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate the file, check its server steps against the target (read-only) and print the plan; change nothing")
-	return cmd
+	cmd.Flags().StringVar(&junitFile, "junit", "", "also write the result as JUnit XML to this file (hypothesis checks and steps as test cases, the timeline as output)")
+	return jsonDocument(cmd, schemaChaosRun)
 }
 
-func runScenario(ctx context.Context, g *Global, s *scenario.Scenario) error {
+func runScenario(ctx context.Context, g *Global, s *scenario.Scenario, junitFile string) error {
 	var live io.Writer
 	if !g.JSON() {
 		live = g.IO.Out
@@ -86,10 +87,19 @@ func runScenario(ctx context.Context, g *Global, s *scenario.Scenario) error {
 	if err != nil {
 		return fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
+	if junitFile != "" {
+		if err := junit.WriteFile(junitFile, rep.JUnit()); err != nil {
+			return err
+		}
+	}
+	if path := g.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+			_ = rep.WriteMarkdown(f)
+			_ = f.Close()
+		}
+	}
 	if g.JSON() {
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(g.IO.Out, schemaChaosRun, rep); err != nil {
 			return err
 		}
 	}
@@ -105,89 +115,4 @@ func runScenario(ctx context.Context, g *Global, s *scenario.Scenario) error {
 		return CheckFailed("scenario %q failed: a rollback failed: %s", s.Name, rep.RollbackError)
 	}
 	return CheckFailed("scenario %q: the hypothesis did not hold", s.Name)
-}
-
-// dryRunPlan prints the plan. Server steps are planned against the target
-// (read-only), so that a refused one fails here, as it would the run.
-func dryRunPlan(ctx context.Context, w io.Writer, s *scenario.Scenario, j inject.Journal) error {
-	described := map[string]string{}
-	if hasServerSteps(s) {
-		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		plans, err := scenario.PlanServerSteps(pctx, s, j)
-		cancel()
-		if ierr := interrupted(ctx); ierr != nil {
-			return ierr
-		}
-		if err != nil {
-			return fmt.Errorf("scenario %s: %w", s.Name, err)
-		}
-		for _, p := range plans {
-			described[p.Step] = p.Description
-		}
-	}
-	fmt.Fprintf(w, "scenario: %s · target %s\nload: %d ops/s on %d workers\n\nhypothesis (before and after):\n", s.Name, redact.URL(s.Target), s.Load.Rate, s.Load.Workers)
-	for _, p := range s.Hypothesis {
-		fmt.Fprintf(w, "  %s\n", probeLine(p, true))
-	}
-	if len(s.During) > 0 {
-		fmt.Fprintf(w, "during the method, every %s:\n", s.Every.Duration)
-		for _, p := range s.During {
-			fmt.Fprintf(w, "  %s\n", probeLine(p, false))
-		}
-		if s.Abort.After > 0 {
-			fmt.Fprintf(w, "  abort after %d failures in a row\n", s.Abort.After)
-		}
-	}
-	fmt.Fprintln(w, "method:")
-	for i, st := range s.Method {
-		switch {
-		case st.Proxy != nil:
-			fmt.Fprintf(w, "  +%s proxy %s for %s %v\n", st.At.Duration, st.Proxy.Type, st.Duration.Duration, st.Proxy.Attributes)
-		case st.Server != nil:
-			fmt.Fprintf(w, "  +%s server %s for %s: %s\n", st.At.Duration, strings.TrimSpace(st.Server.Fault+" "+strings.Join(st.Server.Args, " ")),
-				st.Duration.Duration, described[fmt.Sprintf("$.method[%d]", i)])
-		case st.Herd != nil:
-			fmt.Fprintf(w, "  +%s herd of %d (%s)\n", st.At.Duration, st.Herd.Services, st.Herd.Strategy)
-		}
-	}
-	fmt.Fprintln(w, "rollbacks: every proxy fault removed, server faults reverted; then:")
-	for _, r := range s.Rollbacks {
-		fmt.Fprintf(w, "  %s\n", r.Action)
-	}
-	fmt.Fprintln(w, "dry run: nothing changed")
-	return nil
-}
-
-func hasServerSteps(s *scenario.Scenario) bool {
-	for _, st := range s.Method {
-		if st.Server != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// probeLine renders a probe with only the fields it has: "goodput min=0.9
-// window=2s within 6s", not "expect= max= min=0.9".
-func probeLine(p scenario.Probe, hypothesis bool) string {
-	parts := []string{p.Probe}
-	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	add("expect", p.Expect)
-	add("max", p.Max)
-	if p.Min != 0 {
-		add("min", fmt.Sprint(p.Min))
-	}
-	add("service", redact.URL(p.Service))
-	switch p.Probe {
-	case "error_rate", "goodput":
-		add("window", p.Window.Duration.String())
-	}
-	if hypothesis {
-		parts = append(parts, "within "+p.Within.Duration.String())
-	}
-	return strings.Join(parts, " ")
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/xml"
 	"errors"
 	"os"
 	"os/exec"
@@ -76,5 +77,54 @@ method:
 				t.Errorf("no interrupted line on stderr:\n%s", out)
 			}
 		})
+	}
+}
+
+// A game day in CI publishes its result as verify does: --junit writes the
+// hypothesis checks and the steps as test cases and the timeline as output;
+// GITHUB_STEP_SUMMARY gets the verdict, the steps and the timeline.
+func TestChaosRunWritesJUnitAndAStepSummary(t *testing.T) {
+	srv := redistest.Start(t)
+	dir := t.TempDir()
+	file, xmlFile, summary := filepath.Join(dir, "s.yaml"), filepath.Join(dir, "run.xml"), filepath.Join(dir, "summary.md")
+	if err := os.WriteFile(file, []byte(matrixScenarioFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, map[string]string{"GITHUB_STEP_SUMMARY": summary, "RESCLI_STATE_DIR": dir},
+		"chaos", "run", file, "--redis-url", srv.URL(), "--junit", xmlFile)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	raw, err := os.ReadFile(xmlFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Suites []struct {
+			Tests     int    `xml:"tests,attr"`
+			Failures  int    `xml:"failures,attr"`
+			SystemOut string `xml:"system-out"`
+			Cases     []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(raw, &suites); err != nil || len(suites.Suites) != 1 {
+		t.Fatalf("JUnit does not parse: %v\n%s", err, raw)
+	}
+	s := suites.Suites[0]
+	var names []string
+	for _, c := range s.Cases {
+		names = append(names, c.Name)
+	}
+	joined := strings.Join(names, "|")
+	// 2 probes before and after, 2 steps, the verdict.
+	if s.Tests != 7 || s.Failures != 0 || !strings.Contains(joined, "before: breaker") || !strings.Contains(joined, "$.method[1] server maxclients 500") ||
+		!strings.Contains(joined, "verdict") || !strings.Contains(s.SystemOut, "hypothesis held") {
+		t.Errorf("suite: %d tests, %d failures, cases %v, output %q", s.Tests, s.Failures, names, s.SystemOut)
+	}
+	md, err := os.ReadFile(summary)
+	if err != nil || !strings.Contains(string(md), "✓ hypothesis held") || !strings.Contains(string(md), "| $.method[0] | proxy latency | done |") {
+		t.Errorf("step summary: %v\n%s", err, md)
 	}
 }

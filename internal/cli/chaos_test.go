@@ -9,9 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redistest"
-	"github.com/rescli/rescli/pkg/chaos"
 )
 
 // syncBuffer is an io.Writer safe to read while a command writes to it.
@@ -120,8 +122,8 @@ func TestChaosProxyWithToxicsAndTheToxicCommands(t *testing.T) {
 		t.Fatalf("toxic update: code %d out %q", code, out)
 	}
 	out, _, code = runCLI(t, nil, "chaos", "toxic", "ls", "--api", api, "-o", "json")
-	var rows map[string][]chaos.Toxic
-	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows["redis"]) != 2 || rows["redis"][0].Injected != 1 {
+	var doc chaosToxicsDoc
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Toxics) != 2 || doc.Toxics[0].Proxy != "redis" || doc.Toxics[0].Injected != 1 {
 		t.Fatalf("toxic ls -o json: code %d out %q", code, out)
 	}
 	if _, _, code := runCLI(t, nil, "chaos", "toxic", "rm", "redis", "-n", "lat", "--api", api); code != 0 {
@@ -147,7 +149,8 @@ func TestChaosCommandErrors(t *testing.T) {
 		{"unknown type", []string{"chaos", "toxic", "add", "redis", "--api", api, "-t", "nope"}, "invalid toxic type"},
 		{"bad attribute", []string{"chaos", "toxic", "add", "redis", "--api", api, "-t", "latency", "-a", "latency=-1"}, "want 0–86400000 ms"},
 		{"no such proxy", []string{"chaos", "toxic", "rm", "nope", "-n", "x", "--api", api}, "404"},
-		{"API down", []string{"chaos", "proxies", "ls", "--api", deadAPI}, "connection refused"},
+		{"API down", []string{"chaos", "proxies", "ls", "--api", deadAPI}, "no chaos control API answers at http://" + deadAPI},
+		{"API down: how to point elsewhere", []string{"chaos", "toxic", "ls", "--api", deadAPI}, "give its address with --api or RESCLI_CHAOS_API"},
 		{"no upstream", []string{"chaos", "proxy", "--api", "off"}, "--upstream is required"},
 		{"bad toxic flag", []string{"chaos", "proxy", "--upstream", srv.Addr, "--listen", "127.0.0.1:0", "--api", "off", "--toxic", "latency,oops"}, "not key=value"},
 		{"password redacted", []string{"chaos", "proxy", "--upstream", "redis://:s3cret@127.0.0.1:1", "--listen", "127.0.0.1:0", "--api", "off", "--toxic", "nope"}, "invalid toxic type"},
@@ -161,5 +164,80 @@ func TestChaosCommandErrors(t *testing.T) {
 				t.Fatalf("stderr %q, want one line with %q", errOut, tc.want)
 			}
 		})
+	}
+}
+
+// toxic update takes the name toxic add gave, for a byte fault
+// (TYPE_STREAM) and a Redis-level one (TYPE): its own example once named an
+// error fault error_downstream and got 404.
+func TestToxicUpdateTakesTheNamesAddGives(t *testing.T) {
+	srv := redistest.Start(t)
+	_, api := startChaosProxy(t, srv.Addr)
+	for _, tc := range []struct{ typ, attr, name string }{
+		{"latency", "latency=5", "latency_downstream"},
+		{"error", "error=LOADING", "error"},
+	} {
+		if _, errOut, code := runCLI(t, nil, "chaos", "toxic", "add", "redis", "--api", api, "-t", tc.typ, "-a", tc.attr); code != 0 {
+			t.Fatalf("add %s: %s", tc.typ, errOut)
+		}
+		if _, errOut, code := runCLI(t, nil, "chaos", "toxic", "update", "redis", "--api", api, "-n", tc.name, "--toxicity", "0.5"); code != 0 {
+			t.Errorf("update %s by the name add gave (%s): %s", tc.typ, tc.name, errOut)
+		}
+	}
+	cmd := newToxicUpdateCmd(&Global{Getenv: func(string) string { return "" }})
+	for _, line := range exampleLines(cmd.Example) {
+		if strings.Contains(line, "error_") {
+			t.Errorf("example %q names an error fault as a byte fault", line)
+		}
+	}
+}
+
+// proxies create, disable, enable, delete and reset do what toxiproxy-cli's
+// do, against a running API.
+func TestProxiesCommandsManageProxies(t *testing.T) {
+	srv := redistest.Start(t)
+	_, api := startChaosProxy(t, srv.Addr)
+	run := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := runCLI(t, nil, append(append([]string{"chaos", "proxies"}, args...), "--api", api, "-o", "json")...)
+		if code != 0 {
+			t.Fatalf("proxies %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	var created chaosProxyDoc
+	if err := json.Unmarshal([]byte(run("create", "cache", "--upstream", srv.Addr)), &created); err != nil || !created.Proxy.Enabled {
+		t.Fatalf("create: %+v %v", created, err)
+	}
+	ping := func() error {
+		c := redis.NewClient(&redis.Options{Addr: created.Proxy.Listen, MaxRetries: -1, DialTimeout: time.Second, ReadTimeout: time.Second})
+		defer c.Close()
+		return c.Ping(context.Background()).Err()
+	}
+	if err := ping(); err != nil {
+		t.Fatalf("PING through the new proxy: %v", err)
+	}
+	run("disable", "cache")
+	if err := ping(); err == nil {
+		t.Error("a disabled proxy let a PING through")
+	}
+	run("enable", "cache")
+	if err := ping(); err != nil {
+		t.Errorf("PING after enable: %v", err)
+	}
+	if _, _, code := runCLI(t, nil, "chaos", "toxic", "add", "cache", "--api", api, "-t", "latency", "-a", "latency=1"); code != 0 {
+		t.Fatal("toxic add")
+	}
+	var after chaosProxiesDoc
+	if err := json.Unmarshal([]byte(run("reset")), &after); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range after.Proxies {
+		if len(p.Toxics) != 0 || !p.Enabled {
+			t.Errorf("after reset: %+v", p)
+		}
+	}
+	if err := json.Unmarshal([]byte(run("delete", "cache")), &after); err != nil || len(after.Proxies) != 1 {
+		t.Errorf("after delete: %+v %v", after, err)
 	}
 }

@@ -43,20 +43,20 @@ func newToxicAddCmd(g *Global) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return o.add(cmd, args[0]) },
 	}
 	o.flags(cmd, true)
-	return cmd
+	return jsonDocument(cmd, schemaChaosToxic)
 }
 
 func newToxicUpdateCmd(g *Global) *cobra.Command {
 	o := &chaosToxicOptions{g: g}
 	cmd := &cobra.Command{
 		Use:     "update PROXY -n NAME [-a key=value]... [--toxicity F]",
-		Example: "  rescli chaos toxic update redis -n latency_downstream -a latency=500\n  rescli chaos toxic update redis -n error_downstream --toxicity 0.5",
+		Example: "  rescli chaos toxic update redis -n latency_downstream -a latency=500\n  rescli chaos toxic update redis -n error --toxicity 0.5",
 		Short:   "Change a fault's attributes or toxicity",
 		Args:    cobra.ExactArgs(1),
 		RunE:    func(cmd *cobra.Command, args []string) error { return o.update(cmd, args[0]) },
 	}
 	o.flags(cmd, false)
-	return cmd
+	return jsonDocument(cmd, schemaChaosToxic)
 }
 
 func newToxicRmCmd(g *Global) *cobra.Command {
@@ -68,27 +68,28 @@ func newToxicRmCmd(g *Global) *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.name == "" {
-				return Usagef("--name is required")
+				return usageError(cmd, fmt.Errorf("toxic rm: --name is required"))
 			}
-			if err := chaosClient(o.g, o.api, nil).RemoveToxic(chaosCtx(cmd), args[0], o.name); err != nil {
-				return err
+			c := chaosClient(o.g, o.api, nil)
+			if err := c.RemoveToxic(chaosCtx(cmd), args[0], o.name); err != nil {
+				return chaosAPIErr(err)
 			}
-			if g.JSON() {
-				return chaosJSON(g, map[string]any{"proxy": args[0], "toxic": o.name, "removed": true})
+			if !g.JSON() {
+				fprintln(g.IO.Out, "removed toxic "+o.name+" from "+args[0])
+				return nil
 			}
-			fprintln(g.IO.Out, "removed toxic "+o.name+" from "+args[0])
-			return nil
+			return listToxics(cmd, g, c, args[0])
 		},
 	}
 	chaosAPIFlag(cmd, g, &o.api)
-	cmd.Flags().StringVarP(&o.name, "name", "n", "", "name of the fault")
-	return cmd
+	cmd.Flags().StringVarP(&o.name, "name", "n", "", "name of the fault (see rescli chaos toxic ls)")
+	return jsonDocument(cmd, schemaChaosToxics)
 }
 
 func (o *chaosToxicOptions) flags(cmd *cobra.Command, add bool) {
 	chaosAPIFlag(cmd, o.g, &o.api)
 	f := cmd.Flags()
-	f.StringVarP(&o.name, "name", "n", "", "name of the fault (add: default TYPE_STREAM)")
+	f.StringVarP(&o.name, "name", "n", "", "name of the fault (add: default TYPE_STREAM for a byte fault, e.g. latency_downstream; TYPE for a Redis-level or proxy-wide one, e.g. error)")
 	f.StringArrayVarP(&o.attrs, "attribute", "a", nil, "attribute key=value (repeatable)")
 	f.Float32Var(&o.toxicity, "toxicity", 1, "probability the fault applies: per connection for byte faults, per request for Redis faults")
 	if add {
@@ -111,7 +112,7 @@ func (o *chaosToxicOptions) attributes() (chaos.Attributes, error) {
 
 func (o *chaosToxicOptions) add(cmd *cobra.Command, proxy string) error {
 	if o.typ == "" {
-		return Usagef("--type is required (one of %s)", strings.Join(chaos.Types(), ", "))
+		return usageError(cmd, fmt.Errorf("toxic add: --type is required (one of %s)", strings.Join(chaos.Types(), ", ")))
 	}
 	attrs, err := o.attributes()
 	if err != nil {
@@ -120,14 +121,14 @@ func (o *chaosToxicOptions) add(cmd *cobra.Command, proxy string) error {
 	t, err := chaosClient(o.g, o.api, nil).AddToxic(chaosCtx(cmd), proxy,
 		chaos.Toxic{Name: o.name, Type: o.typ, Stream: o.stream, Toxicity: o.toxicity, Attributes: attrs})
 	if err != nil {
-		return err
+		return chaosAPIErr(err)
 	}
 	return o.printOne(proxy, t)
 }
 
 func (o *chaosToxicOptions) update(cmd *cobra.Command, proxy string) error {
 	if o.name == "" {
-		return Usagef("--name is required")
+		return usageError(cmd, fmt.Errorf("toxic update: --name is required (the name toxic add gave: see rescli chaos toxic ls)"))
 	}
 	attrs, err := o.attributes()
 	if err != nil {
@@ -139,16 +140,70 @@ func (o *chaosToxicOptions) update(cmd *cobra.Command, proxy string) error {
 	}
 	t, err := chaosClient(o.g, o.api, nil).UpdateToxic(chaosCtx(cmd), proxy, o.name, toxicity, attrs)
 	if err != nil {
-		return err
+		return chaosAPIErr(err)
 	}
 	return o.printOne(proxy, t)
 }
 
+// chaosToxicDoc is the JSON of one fault: what `toxic add` and `update`
+// print.
+type chaosToxicDoc struct {
+	API   string      `json:"api"`
+	Proxy string      `json:"proxy"`
+	Toxic chaos.Toxic `json:"toxic"`
+}
+
+// chaosToxicsDoc is the JSON of `toxic ls` (and of `toxic rm`: what is
+// left): every fault, each with its proxy.
+type chaosToxicsDoc struct {
+	API    string          `json:"api"`
+	Toxics []chaosToxicRow `json:"toxics"`
+}
+
+// chaosToxicRow is a fault with its proxy. Its fields are spelled out:
+// embedding chaos.Toxic would bring in its UnmarshalJSON and lose Proxy.
+type chaosToxicRow struct {
+	Proxy      string           `json:"proxy"`
+	Name       string           `json:"name"`
+	Type       string           `json:"type"`
+	Stream     string           `json:"stream"`
+	Toxicity   float32          `json:"toxicity"`
+	Attributes chaos.Attributes `json:"attributes"`
+	Injected   int64            `json:"injected"`
+}
+
 func (o *chaosToxicOptions) printOne(proxy string, t chaos.Toxic) error {
 	if o.g.JSON() {
-		return chaosJSON(o.g, t)
+		return printJSON(o.g.IO.Out, schemaChaosToxic, chaosToxicDoc{API: chaosClient(o.g, o.api, nil).Addr(), Proxy: proxy, Toxic: t})
 	}
 	return chaosPrintToxics(o.g, map[string][]chaos.Toxic{proxy: {t}}, []string{proxy})
+}
+
+// listToxics prints the faults of proxy ("": every proxy's).
+func listToxics(cmd *cobra.Command, g *Global, c *chaos.Client, proxy string) error {
+	proxies, err := c.Proxies(chaosCtx(cmd))
+	if err != nil {
+		return chaosAPIErr(err)
+	}
+	rows, order := map[string][]chaos.Toxic{}, []string{}
+	doc := chaosToxicsDoc{API: c.Addr(), Toxics: []chaosToxicRow{}}
+	for _, p := range proxies {
+		if proxy != "" && p.Name != proxy {
+			continue
+		}
+		rows[p.Name], order = p.Toxics, append(order, p.Name)
+		for _, t := range p.Toxics {
+			doc.Toxics = append(doc.Toxics, chaosToxicRow{Proxy: p.Name, Name: t.Name, Type: t.Type, Stream: t.Stream,
+				Toxicity: t.Toxicity, Attributes: t.Attributes, Injected: t.Injected})
+		}
+	}
+	if proxy != "" && len(order) == 0 {
+		return fmt.Errorf("list toxics of %s: %w (see rescli chaos proxies ls)", proxy, chaos.ErrProxyNotFound)
+	}
+	if g.JSON() {
+		return printJSON(g.IO.Out, schemaChaosToxics, doc)
+	}
+	return chaosPrintToxics(g, rows, order)
 }
 
 func newToxicLsCmd(g *Global) *cobra.Command {
@@ -159,28 +214,15 @@ func newToxicLsCmd(g *Global) *cobra.Command {
 		Short:   "List the faults of one proxy or of all",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			proxies, err := chaosClient(g, api, nil).Proxies(chaosCtx(cmd))
-			if err != nil {
-				return err
+			proxy := ""
+			if len(args) == 1 {
+				proxy = args[0]
 			}
-			rows, order := map[string][]chaos.Toxic{}, []string{}
-			for _, p := range proxies {
-				if len(args) == 1 && p.Name != args[0] {
-					continue
-				}
-				rows[p.Name], order = p.Toxics, append(order, p.Name)
-			}
-			if len(args) == 1 && len(order) == 0 {
-				return fmt.Errorf("list toxics of %s: %w", args[0], chaos.ErrProxyNotFound)
-			}
-			if g.JSON() {
-				return chaosJSON(g, rows)
-			}
-			return chaosPrintToxics(g, rows, order)
+			return listToxics(cmd, g, chaosClient(g, api, nil), proxy)
 		},
 	}
 	chaosAPIFlag(cmd, g, &api)
-	return cmd
+	return jsonDocument(cmd, schemaChaosToxics)
 }
 
 // chaosCtx is cmd's context, or the background one for a command run

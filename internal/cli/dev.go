@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -33,11 +32,12 @@ type devNode struct {
 // NewDevCmd builds `rescli dev cluster|sentinel`.
 func NewDevCmd(g *Global) *cobra.Command {
 	o := &devOptions{g: g}
-	return &cobra.Command{
+	return jsonDocument(&cobra.Command{
 		Use:   "dev cluster|sentinel",
 		Short: "Start a local Redis Cluster or Sentinel deployment until Ctrl-C",
 		Long: `Start a throw-away deployment on free 127.0.0.1 ports from the installed redis-server,
-redis-sentinel and redis-cli, print its URL, and tear it down on Ctrl-C or SIGTERM.
+redis-sentinel and redis-cli, print its URL (with -o json, one document: schema rescli.dev/v1),
+and tear it down on Ctrl-C, SIGTERM, SIGHUP or SIGQUIT (exit 0: a signal is how it ends).
 
   cluster   3 masters and 3 replicas (cluster-node-timeout 2000), URL redis+cluster://...
   sentinel  a master, a replica and 3 Sentinels (quorum 2, down-after-milliseconds 1000),
@@ -55,7 +55,7 @@ may kill (and later restart) them; nothing else is.`,
 			defer stop()
 			return o.run(ctx, args[0])
 		},
-	}
+	}, schemaDev)
 }
 
 func (o *devOptions) run(ctx context.Context, kind string) (err error) {
@@ -80,8 +80,9 @@ func (o *devOptions) run(ctx context.Context, kind string) (err error) {
 		return err
 	}
 	if o.g.JSON() {
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		fmt.Fprintln(o.g.IO.Out, string(b))
+		if err := printJSON(o.g.IO.Out, schemaDev, rep); err != nil {
+			return err
+		}
 	} else {
 		fmt.Fprintf(o.g.IO.Out, "REDIS_URL=%s\n", rep.URL)
 		for _, n := range rep.Nodes {

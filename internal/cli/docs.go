@@ -11,8 +11,9 @@ import (
 
 var manDate = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
-// newDocsCmd builds `rescli docs man|markdown DIR`, which writes the man
-// pages and a Markdown page per command from the command tree itself. The
+// newDocsCmd builds `rescli docs man|markdown|schemas DIR`, which writes
+// the man pages and a Markdown page per command from the command tree
+// itself, and the JSON Schemas of the documents from their Go types. The
 // copies in docs/ are checked by a test that fails when they drift.
 func newDocsCmd(g *Global) *cobra.Command {
 	cmd := &cobra.Command{
@@ -41,6 +42,9 @@ func newDocsCmd(g *Global) *cobra.Command {
 			return doc.GenManTree(root, &doc.GenManHeader{Title: "RESCLI", Section: "1", Source: "rescli", Date: &date}, dir)
 		}),
 		gen("markdown", "Write a Markdown page per command", doc.GenMarkdownTree),
+		gen("schemas", "Write the JSON Schema of every document rescli prints with -o json", func(_ *cobra.Command, dir string) error {
+			return writeSchemas(dir)
+		}),
 	)
 	return cmd
 }

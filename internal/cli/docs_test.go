@@ -6,15 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 )
 
 // The man pages, Markdown pages and shell completions in the repository are
 // generated from the command tree; this fails when they drift. Regenerate
 // with scripts/gen-docs.sh.
 func TestGeneratedDocsAreCurrent(t *testing.T) {
-	for _, kind := range []string{"man", "markdown"} {
+	for _, kind := range []string{"man", "markdown", "schemas"} {
 		dir := t.TempDir()
 		var out, errOut bytes.Buffer
 		code := Main([]string{"docs", kind, dir}, IOStreams{Out: &out, ErrOut: &errOut}, func(string) string { return "" })
@@ -51,24 +49,62 @@ func compareTree(t *testing.T, got, want string) {
 	}
 }
 
-// Every command a user types has runnable examples in its help (cobra's
-// own completion commands aside).
-func TestEveryCommandHasExamples(t *testing.T) {
-	g := &Global{IO: IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }}
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		if c.Hidden || c.Name() == "help" || strings.HasPrefix(c.CommandPath(), "rescli completion") {
-			return
+// The README's command table, flag tables and command lines match the
+// command tree: every command a user runs is named, every flag a table
+// lists exists on the command its section is about, and every rescli line
+// in a code block parses.
+func TestREADMEMatchesTheCommandTree(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	root := NewRootCmd(&Global{IO: IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }})
+	for _, c := range leafCommands(root) {
+		if c.Hidden || c.Parent().Hidden || strings.HasPrefix(c.CommandPath(), "rescli completion") || c.Name() == "version" {
+			continue
 		}
-		if c.Example == "" {
-			t.Errorf("%s has no examples", c.CommandPath())
-		}
-		if c.Short == "" {
-			t.Errorf("%s has no one-line summary", c.CommandPath())
-		}
-		for _, sub := range c.Commands() {
-			walk(sub)
+		name := strings.TrimPrefix(c.CommandPath(), "rescli ")
+		if !strings.Contains(readme, "rescli "+name) {
+			t.Errorf("README never names %s", c.CommandPath())
 		}
 	}
-	walk(NewRootCmd(g))
+	section := root
+	inCode := false
+	for i, line := range strings.Split(readme, "\n") {
+		switch {
+		case strings.HasPrefix(line, "```"):
+			inCode = !inCode
+		case strings.HasPrefix(line, "### `rescli "):
+			path := strings.Fields(strings.Trim(strings.SplitN(line, "`", 3)[1], " "))
+			if c, _, err := root.Find(path[1:]); err == nil {
+				section = c
+			} else {
+				t.Errorf("README:%d: section about %v, no such command", i+1, path)
+			}
+		case strings.HasPrefix(line, "## "):
+			section = root
+		case strings.HasPrefix(line, "| `--"):
+			flag := strings.TrimPrefix(strings.Fields(strings.Trim(strings.SplitN(line, "`", 3)[1], " "))[0], "--")
+			if section.Flags().Lookup(flag) == nil && section.InheritedFlags().Lookup(flag) == nil && section.PersistentFlags().Lookup(flag) == nil {
+				t.Errorf("README:%d: --%s is not a flag of %s", i+1, flag, section.CommandPath())
+			}
+		case inCode && (strings.Contains(line, "rescli ") && !strings.HasPrefix(strings.TrimSpace(line), "#")):
+			args := exampleArgs(strings.TrimPrefix(strings.TrimSpace(line), "$ "))
+			if args == nil {
+				continue // not a rescli command line (go build, curl, redis-server...)
+			}
+			fresh := NewRootCmd(&Global{IO: IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }})
+			cmd, rest, err := fresh.Find(args)
+			if err == nil {
+				err = cmd.ParseFlags(rest)
+			}
+			if err == nil && cmd.Args != nil {
+				err = cmd.Args(cmd, cmd.Flags().Args())
+			}
+			if err != nil {
+				t.Errorf("README:%d: %q: %v", i+1, line, err)
+			}
+		}
+	}
 }

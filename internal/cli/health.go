@@ -51,6 +51,7 @@ URL, a missing or wrong admin token).`,
 			return runHealth(cmd.Context(), g, o)
 		},
 	}
+	jsonDocument(cmd, schemaHealth)
 	f := cmd.Flags()
 	f.StringArrayVar(&o.Services, "service", nil, "service base URL or health URL (repeatable)")
 	f.StringVar(&o.Token, "token", "", "admin token for the admin endpoints (env "+envAdminToken+")")

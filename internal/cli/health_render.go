@@ -2,7 +2,6 @@ package cli
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -32,10 +31,14 @@ func writeHealthJSON(w io.Writer, reports []health.ServiceReport) error {
 		}
 		doc.Status = health.Worst(doc.Status, st)
 	}
-	if err := json.NewEncoder(w).Encode(doc); err != nil {
-		return fmt.Errorf("write json: %w", err)
+	return printJSON(w, schemaHealth, doc)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	return nil
+	return many
 }
 
 // renderHealth prints a block per service and a summary line.
@@ -55,7 +58,7 @@ func renderHealth(g *Global, reports []health.ServiceReport) error {
 		}
 		counts[key]++
 	}
-	fmt.Fprintf(w, "\n%d services: %d pass, %d warn, %d fail, %d error\n", len(reports),
+	fmt.Fprintf(w, "\n%d %s: %d pass, %d warn, %d fail, %d error\n", len(reports), plural(len(reports), "service", "services"),
 		counts["pass"], counts["warn"], counts["fail"], counts["error"])
 	return nil
 }
@@ -86,7 +89,7 @@ func renderService(g *Global, w io.Writer, r health.ServiceReport) error {
 	}
 	checks, redisInfo, transitions := merge(r.Documents)
 	if redisInfo != nil {
-		fprintln(w, "  "+redisLine(g, redisInfo))
+		fprintln(w, "  "+redisLine(g, redisInfo, time.Now()))
 	}
 	if err := renderChecks(g, w, checks); err != nil {
 		return err
@@ -136,14 +139,39 @@ func merge(docs []health.Result) (map[string]health.Check, *health.RedisInfo, []
 	return checks, ri, tr
 }
 
-func redisLine(g *Global, ri *health.RedisInfo) string {
-	s := fmt.Sprintf("redis %s: breaker %s since %s, trips %d, ping %s ms, p50/p99 %s/%s ms, pool %d/%d in use",
+// staleAfter is how old a figure may be before it is shown with its age.
+const staleAfter = 5 * time.Second
+
+// redisLine is a service's view of Redis in one line. A figure from an
+// earlier poll says how old it is; one whose source failed is "—" with
+// the error, never the last good value as if current.
+func redisLine(g *Global, ri *health.RedisInfo, now time.Time) string {
+	ping := "ping —"
+	switch {
+	case ri.PingError != "":
+		ping = "ping — (" + clip(ri.PingError, 60) + ")"
+	case !ri.PingAt.IsZero():
+		ping = "ping " + num(ri.PingMS) + " ms" + age(ri.PingAt, now)
+	}
+	s := fmt.Sprintf("redis %s: breaker %s since %s, trips %d, %s, p50/p99 %s/%s ms, pool %d/%d in use",
 		ri.Target, statusStyle(g, ri.State).Render(ri.State), ri.StateSince.Local().Format("15:04:05"), ri.Trips,
-		num(ri.PingMS), num(ri.LatencyP50), num(ri.LatencyP99), ri.Pool.InUse, ri.Pool.Size)
-	if sv := ri.Server; sv != nil && !sv.At.IsZero() {
-		s += fmt.Sprintf(", clients %d/%d, rejected %d", sv.ConnectedClients, sv.MaxClients, sv.RejectedConnections)
+		ping, num(ri.LatencyP50), num(ri.LatencyP99), ri.Pool.InUse, ri.Pool.Size)
+	switch sv := ri.Server; {
+	case sv == nil:
+	case sv.Error != "":
+		s += ", clients —, rejected — (" + clip(sv.Error, 60) + ")"
+	case !sv.At.IsZero():
+		s += fmt.Sprintf(", clients %d/%d, rejected %d%s", sv.ConnectedClients, sv.MaxClients, sv.RejectedConnections, age(sv.At, now))
 	}
 	return s
+}
+
+// age is ", 42s ago" for a reading older than staleAfter, else "".
+func age(at, now time.Time) string {
+	if d := now.Sub(at); d > staleAfter {
+		return ", " + d.Round(time.Second).String() + " ago"
+	}
+	return ""
 }
 
 func renderChecks(g *Global, w io.Writer, checks map[string]health.Check) error {

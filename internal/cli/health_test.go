@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -185,7 +186,7 @@ func TestHealthServiceWithoutAdminEndpoints(t *testing.T) {
 		if err != nil {
 			t.Errorf("detailed=%v: exit %d (%v), want 0 for a passing service\n%s", detailed, ExitCode(err), err, out)
 		}
-		for _, want := range []string{ts.URL + "  PASS", "not available (404): /health/", "1 services: 1 pass, 0 warn, 0 fail, 0 error"} {
+		for _, want := range []string{ts.URL + "  PASS", "not available (404): /health/", "1 service: 1 pass, 0 warn, 0 fail, 0 error"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("detailed=%v: output lacks %q:\n%s", detailed, want, out)
 			}
@@ -195,6 +196,9 @@ func TestHealthServiceWithoutAdminEndpoints(t *testing.T) {
 		}
 	}
 	out, err := run("json", false)
+	var compact bytes.Buffer
+	_ = json.Compact(&compact, []byte(out))
+	out = compact.String()
 	if err != nil || !strings.Contains(out, `"status":"pass","documents"`) ||
 		!strings.Contains(out, `"unavailable":["`+ts.URL+`/health/redis","`+ts.URL+`/health/services"]`) {
 		t.Errorf("json: exit %d (%v)\n%s", ExitCode(err), err, out)
@@ -204,5 +208,32 @@ func TestHealthServiceWithoutAdminEndpoints(t *testing.T) {
 	failing.Store(true)
 	if out, err := run("table", false); ExitCode(err) != ExitCheckFailed || !strings.Contains(out, "FAIL") {
 		t.Errorf("failing service: exit %d (%v), want 1\n%s", ExitCode(err), err, out)
+	}
+}
+
+// A figure from an earlier poll is shown with its age, and one whose source
+// failed as "—", never as if current (Redis dead: the last ping and client
+// counts used to read as fresh).
+func TestRedisLineSaysWhatIsStale(t *testing.T) {
+	g := &Global{Getenv: func(string) string { return "1" }}
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	ri := &health.RedisInfo{Target: "redis://h:1", State: "OPEN", StateSince: now.Add(-time.Minute),
+		PingAt: now.Add(-42 * time.Second), PingMS: 0.099,
+		Server: &health.ServerFacts{At: now.Add(-40 * time.Second), ConnectedClients: 7, MaxClients: 100}}
+	line := redisLine(g, ri, now)
+	for _, want := range []string{"ping 0.099 ms, 42s ago", "clients 7/100, rejected 0, 40s ago"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("%q lacks %q", line, want)
+		}
+	}
+	ri.PingError, ri.Server.Error = "dial tcp: connection refused", "read INFO: circuit open"
+	line = redisLine(g, ri, now)
+	if strings.Contains(line, "0.099") || strings.Contains(line, "7/100") ||
+		!strings.Contains(line, "ping — (dial tcp: connection refused)") || !strings.Contains(line, "clients —") {
+		t.Errorf("unreachable source still shows old figures: %q", line)
+	}
+	ri.PingError, ri.Server.Error, ri.PingAt, ri.Server.At = "", "", now.Add(-time.Second), now.Add(-time.Second)
+	if line = redisLine(g, ri, now); strings.Contains(line, "ago") {
+		t.Errorf("fresh figures marked old: %q", line)
 	}
 }

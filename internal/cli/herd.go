@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -62,7 +61,7 @@ Strategies:
 	f.DurationVar(&o.cfg.Steady, "steady", 500*time.Millisecond, "light load after all services settled")
 	f.StringVar(&o.cfg.Backoff, "backoff", "full", "retry backoff of the jitter and managed strategies: "+strings.Join(herd.BackoffNames(), "|"))
 	f.StringVar(&o.report, "report", "", "write an SVG chart of connections and ready services over time to this file")
-	return cmd
+	return jsonDocument(cmd, schemaHerd)
 }
 
 func (o *herdOptions) run(ctx context.Context) error {
@@ -92,9 +91,7 @@ func (o *herdOptions) run(ctx context.Context) error {
 		for i := range rep.Strategies {
 			rep.Strategies[i].Timeline = nil // the chart is in --report; keep the document small
 		}
-		enc := json.NewEncoder(o.g.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(o.g.IO.Out, schemaHerd, rep)
 	}
 	return renderHerd(o.g, rep)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -39,7 +38,7 @@ none (exponential, no jitter), full, equal and decorrelated jitter.`,
 	f.DurationVar(&o.cfg.Cap, "cap", 250*time.Millisecond, "backoff cap")
 	f.Int64Var(&o.cfg.Seed, "seed", 1, "seed for the jitter")
 	f.StringSliceVar(&o.policies, "policy", herd.BackoffNames(), "policies to compare: "+strings.Join(herd.BackoffNames(), ","))
-	return cmd
+	return jsonDocument(cmd, schemaHerdBackoff)
 }
 
 func (o *backoffOptions) run(cmd *cobra.Command) error {
@@ -52,7 +51,7 @@ func (o *backoffOptions) run(cmd *cobra.Command) error {
 		return fmt.Errorf("backoff comparison against %s: %w", targetName(o.g.RedisURL), err)
 	}
 	if o.g.JSON() {
-		return json.NewEncoder(o.g.IO.Out).Encode(map[string]any{"target": targetName(o.g.RedisURL), "clients": o.cfg.Clients, "policies": res})
+		return printJSON(o.g.IO.Out, schemaHerdBackoff, backoffDoc{Target: targetName(o.g.RedisURL), Clients: o.cfg.Clients, Policies: res})
 	}
 	fmt.Fprintf(o.g.IO.Out, "target: %s · %d clients · one key · WATCH/MULTI/EXEC\n\n", targetName(o.g.RedisURL), o.cfg.Clients)
 	t := newTable(o.g.IO.Out, "policy", "calls", "conflicts", "time", "calls vs none")
@@ -72,4 +71,11 @@ func (o *backoffOptions) run(cmd *cobra.Command) error {
 		}
 	}
 	return t.Render()
+}
+
+// backoffDoc is `herd backoff -o json`'s document.
+type backoffDoc struct {
+	Target   string               `json:"target"`
+	Clients  int                  `json:"clients"`
+	Policies []herd.ContendResult `json:"policies"`
 }

@@ -24,8 +24,9 @@ const (
 	schemaChaosRevert  = "rescli.chaos.revert/v1"
 	schemaChaosProxies = "rescli.chaos.proxies/v1"
 	schemaChaosProxy   = "rescli.chaos.proxy/v1"
+	schemaChaosToxic   = "rescli.chaos.toxic/v1"
 	schemaChaosToxics  = "rescli.chaos.toxics/v1"
-	schemaServeEvent   = "rescli.serve.event/v1"
+	schemaServe        = "rescli.serve/v1"
 	schemaDev          = "rescli.dev/v1"
 	schemaVersion      = "rescli.version/v1"
 )

@@ -61,7 +61,10 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if g.Output != "table" && g.Output != "json" {
-				return Usagef("invalid --output %q: want table or json", g.Output)
+				return usageError(cmd, fmt.Errorf("invalid --output %q: want table or json", g.Output))
+			}
+			if err := checkOutput(cmd, g); err != nil {
+				return err
 			}
 			if g.RedisURL == "" {
 				g.RedisURL = g.Getenv("REDIS_URL")
@@ -73,7 +76,6 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 	root.SetIn(g.IO.In)
 	root.SetOut(g.IO.Out)
 	root.SetErr(g.IO.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 
 	f := root.PersistentFlags()
 	// Env values are applied after parsing, never as flag defaults: a
@@ -93,6 +95,7 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 	root.AddCommand(NewDevCmd(g))
 	root.AddCommand(newDocsCmd(g))
 	registerCompletions(root, g)
+	withExamples(root)
 	return root
 }
 

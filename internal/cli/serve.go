@@ -70,7 +70,7 @@ counter), recovers by itself, and stops its services in reverse order on SIGINT 
 	f.DurationVar(&o.StopTimeout, "stop-timeout", 10*time.Second, "deadline for stopping every service on shutdown")
 	f.StringVar(&o.FailService, "fail-service", "", "make this service's start fail, to see degradation and blast radius")
 	f.BoolVar(&o.RedisCritical, "redis-critical", false, "treat Redis as critical: fail /health while it is down instead of degrading")
-	return cmd
+	return jsonDocument(cmd, schemaServe)
 }
 
 func (o *serveOptions) validate() error {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,10 +15,11 @@ import (
 )
 
 type verifyOptions struct {
-	g     *Global
-	opts  verify.Options
-	list  bool
-	junit string
+	g          *Global
+	opts       verify.Options
+	list       bool
+	junit      string
+	failOnWarn bool
 }
 
 // NewVerifyCmd builds `rescli verify`.
@@ -34,15 +34,19 @@ fail [✗], error (could not run) or skipped, with the measured value, its time 
 fail, a hint on how to fix it. The resilience checks are client side only (an in-process fault
 proxy in front of the target), so they are safe for staging.
 
-Exit codes: 0 nothing failed, 1 a check failed or errored, 2 verify could not run (bad flags,
-or the target could not be reached at all — the report is still printed).`,
+Exit codes: 0 nothing failed, 1 a check failed or errored (or warned, with --fail-on-warn),
+2 verify could not run (bad flags, or the target could not be reached at all — the report is
+still printed). With -o json, one document (schema rescli.verify/v1; --list-checks prints
+rescli.verify.checks/v1). With GITHUB_STEP_SUMMARY set, a Markdown summary is appended there.`,
 		Example: `  rescli verify --redis-url redis://:$REDIS_PASSWORD@staging-redis:6379
   rescli verify --service http://127.0.0.1:8080 --token $RESCLI_ADMIN_TOKEN --junit verify.xml
   rescli verify --checks connectivity,latency,headroom -o json
+  rescli verify --redis-url redis://staging-redis:6379 --fail-on-warn
   rescli verify --list-checks`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
+	jsonDocument(cmd, schemaVerify)
 	f := cmd.Flags()
 	f.StringSliceVar(&o.opts.Services, "service", nil, "base URL of a service exposing rescli's health endpoints (repeatable)")
 	f.StringVar(&o.opts.Token, "token", "", "admin token for the services' /health/* endpoints (env RESCLI_ADMIN_TOKEN)")
@@ -50,6 +54,7 @@ or the target could not be reached at all — the report is still printed).`,
 	f.StringSliceVar(&o.opts.Skip, "skip", nil, "skip these checks")
 	f.BoolVar(&o.list, "list-checks", false, "list the checks and exit")
 	f.StringVar(&o.junit, "junit", "", "also write JUnit XML to this file")
+	f.BoolVar(&o.failOnWarn, "fail-on-warn", false, "exit 1 when a check warns, as when one fails")
 	f.StringVar(&o.opts.Role, "role", "", "what the target is for: cache or store (sharpens the memory and persistence checks)")
 	f.IntVar(&o.opts.Pings, "pings", 100, "PINGs for the latency check")
 	f.DurationVar(&o.opts.LatencyWarn, "latency-warn", 10*time.Millisecond, "p99 PING latency that warns")
@@ -86,6 +91,8 @@ func (o *verifyOptions) run(ctx context.Context) error {
 		return err
 	case rep.Failed():
 		return CheckFailed("verify: %d of %d checks failed", rep.Counts[verify.Fail]+rep.Counts[verify.Error], len(rep.Results))
+	case o.failOnWarn && rep.Counts[verify.Warn] > 0:
+		return CheckFailed("verify: %d of %d checks warned (--fail-on-warn)", rep.Counts[verify.Warn], len(rep.Results))
 	}
 	return nil
 }
@@ -103,9 +110,7 @@ func (o *verifyOptions) write(rep *verify.Report) error {
 		}
 	}
 	if o.g.JSON() {
-		enc := json.NewEncoder(o.g.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(o.g.IO.Out, schemaVerify, rep)
 	}
 	w := tabwriter.NewWriter(o.g.IO.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "rescli verify · %s\n\n", targetOrServices(rep, o.opts.Services))
@@ -128,7 +133,25 @@ func (o *verifyOptions) mark(s verify.Status) string {
 	return statusStyle(o.g, string(s)).Render(verify.Mark(s))
 }
 
+// verifyChecksDoc is `verify --list-checks -o json`'s document.
+type verifyChecksDoc struct {
+	Checks []verifyCheckDoc `json:"checks"`
+}
+
+type verifyCheckDoc struct {
+	Name        string `json:"name"`
+	Scope       string `json:"scope"` // target or service
+	Description string `json:"description"`
+}
+
 func (o *verifyOptions) listChecks() error {
+	if o.g.JSON() {
+		doc := verifyChecksDoc{}
+		for _, c := range verify.Checks() {
+			doc.Checks = append(doc.Checks, verifyCheckDoc{Name: c.Name, Scope: map[bool]string{true: "service", false: "target"}[c.PerService], Description: c.Description})
+		}
+		return printJSON(o.g.IO.Out, schemaVerifyChecks, doc)
+	}
 	w := tabwriter.NewWriter(o.g.IO.Out, 0, 0, 2, ' ', 0)
 	for _, c := range verify.Checks() {
 		scope := "target"

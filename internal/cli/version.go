@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"runtime"
 	"runtime/debug"
 
@@ -48,7 +47,7 @@ func Build() BuildInfo {
 
 // NewVersionCmd builds `rescli version`.
 func NewVersionCmd(g *Global) *cobra.Command {
-	return &cobra.Command{
+	return jsonDocument(&cobra.Command{
 		Use:     "version",
 		Example: "  rescli version\n  rescli version -o json",
 		Short:   "Print rescli's version",
@@ -56,8 +55,7 @@ func NewVersionCmd(g *Global) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			b := Build()
 			if g.JSON() {
-				enc := json.NewEncoder(g.IO.Out)
-				return enc.Encode(b)
+				return printJSON(g.IO.Out, schemaVersion, b)
 			}
 			line := "rescli " + b.Version
 			if b.Commit != "" {
@@ -66,5 +64,5 @@ func NewVersionCmd(g *Global) *cobra.Command {
 			fprintln(g.IO.Out, line+" "+b.Go)
 			return nil
 		},
-	}
+	}, schemaVersion)
 }

@@ -92,7 +92,7 @@ then go there too. Without a TUI they go to stderr as with every command.`,
 	f.StringArrayVar(&o.services, "service", nil, "base URL of a running service to watch through its health endpoints (repeatable)")
 	f.StringVar(&o.token, "token", "", "admin token for the services' /health/* endpoints (env "+watchEnvToken+")")
 	f.BoolVar(&o.forcePlain, "plain", false, "print plain lines even when stdout is a terminal")
-	return cmd
+	return jsonStream(cmd, schemaWatchEvent)
 }
 
 func (o *watchOptions) validate() error {

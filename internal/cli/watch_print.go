@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -34,12 +33,7 @@ func newWatchPrinter(g *Global, every time.Duration) *watchPrinter {
 func (p *watchPrinter) start(source string) {
 	now := time.Now()
 	if p.json {
-		p.emit(struct {
-			Type           string    `json:"type"`
-			Time           time.Time `json:"time"`
-			Source         string    `json:"source"`
-			SummaryEveryMS int64     `json:"summary_every_ms"`
-		}{"start", now, source, p.every.Milliseconds()})
+		p.emit(watchStartEvent{"start", now, source, p.every.Milliseconds()})
 		return
 	}
 	p.line(fmt.Sprintf("%s watching %s: a line per transition, a summary every %s", watchTS(now), source, p.every))
@@ -96,11 +90,15 @@ func (p *watchPrinter) summary(t *watchTally) {
 }
 
 func (p *watchPrinter) emit(v any) {
-	b, err := json.Marshal(v)
-	if err == nil {
-		_, err = p.w.Write(append(b, '\n'))
-	}
-	p.keep(err)
+	p.keep(printEvent(p.w, schemaWatchEvent, v))
+}
+
+// watchStartEvent is the first NDJSON event: what is watched.
+type watchStartEvent struct {
+	Type           string    `json:"type"`
+	Time           time.Time `json:"time"`
+	Source         string    `json:"source"`
+	SummaryEveryMS int64     `json:"summary_every_ms"`
 }
 
 func (p *watchPrinter) line(s string) {

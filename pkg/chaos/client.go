@@ -52,6 +52,45 @@ func (c *Client) Proxies(ctx context.Context) ([]ProxyJSON, error) {
 	return out, nil
 }
 
+// CreateProxy creates a proxy listening on cfg.Listen in front of
+// cfg.Upstream.
+func (c *Client) CreateProxy(ctx context.Context, cfg ProxyConfig) (ProxyJSON, error) {
+	var out ProxyJSON
+	if err := c.do(ctx, http.MethodPost, "/proxies", cfg, &out); err != nil {
+		return ProxyJSON{}, fmt.Errorf("create proxy %s: %w", cfg.Name, err)
+	}
+	return out, nil
+}
+
+// DeleteProxy removes a proxy and closes its connections.
+func (c *Client) DeleteProxy(ctx context.Context, name string) error {
+	if err := c.do(ctx, http.MethodDelete, "/proxies/"+url.PathEscape(name), nil, nil); err != nil {
+		return fmt.Errorf("delete proxy %s: %w", name, err)
+	}
+	return nil
+}
+
+// SetEnabled enables or disables a proxy (a disabled proxy refuses
+// connections and drops the open ones, as Toxiproxy's does).
+func (c *Client) SetEnabled(ctx context.Context, name string, enabled bool) (ProxyJSON, error) {
+	var out ProxyJSON
+	if err := c.do(ctx, http.MethodPost, "/proxies/"+url.PathEscape(name), map[string]bool{"enabled": enabled}, &out); err != nil {
+		return ProxyJSON{}, fmt.Errorf("%s proxy %s: %w", map[bool]string{true: "enable", false: "disable"}[enabled], name, err)
+	}
+	return out, nil
+}
+
+// Reset enables every proxy and removes every fault.
+func (c *Client) Reset(ctx context.Context) error {
+	if err := c.do(ctx, http.MethodPost, "/reset", nil, nil); err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	return nil
+}
+
+// Addr is the API's base URL.
+func (c *Client) Addr() string { return c.base }
+
 // AddToxic sets a fault on a proxy.
 func (c *Client) AddToxic(ctx context.Context, proxy string, t Toxic) (Toxic, error) {
 	var out Toxic
@@ -106,7 +145,11 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the method and URL are said once, below
+		}
+		return fmt.Errorf("%w at %s: %w", ErrAPIUnreachable, c.base, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {

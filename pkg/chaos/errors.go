@@ -60,3 +60,6 @@ var ErrConnNotFound = errors.New("connection not found")
 
 // ErrListen is returned when a proxy cannot listen on its address.
 var ErrListen = errors.New("cannot listen")
+
+// ErrAPIUnreachable is returned by a Client whose API did not answer.
+var ErrAPIUnreachable = errors.New("no chaos control API answers")

@@ -148,7 +148,23 @@ func TestJUnitParsesBack(t *testing.T) {
 	if err := rep.WriteJUnit(&buf); err != nil {
 		t.Fatal(err)
 	}
-	var back junitSuites
+	var back struct {
+		Suites []struct {
+			Tests    int     `xml:"tests,attr"`
+			Failures int     `xml:"failures,attr"`
+			Errors   int     `xml:"errors,attr"`
+			Skipped  int     `xml:"skipped,attr"`
+			Time     float64 `xml:"time,attr"`
+			Cases    []struct {
+				Name      string  `xml:"name,attr"`
+				Classname string  `xml:"classname,attr"`
+				Time      float64 `xml:"time,attr"`
+				Failure   *struct {
+					Text string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
 	if err := xml.Unmarshal(buf.Bytes(), &back); err != nil {
 		t.Fatalf("JUnit does not parse: %v\n%s", err, buf.String())
 	}

@@ -71,9 +71,15 @@ func Faults() []string {
 	return []string{"pause", "sleep", "kill-clients", "maxclients", "maxmemory", "failover", "kill-node"}
 }
 
+// Oneshot reports whether fault is applied once and not reverted (a
+// failover): it takes no duration.
+func Oneshot(fault string) bool { return fault == "failover" }
+
 // NewPlan checks the server and builds the plan without changing anything.
 func NewPlan(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
-	if s.Duration <= 0 {
+	if Oneshot(s.Fault) {
+		s.Duration = 0
+	} else if s.Duration <= 0 {
 		return nil, fmt.Errorf("fault %s needs a --duration", s.Fault)
 	}
 	switch s.Fault {

@@ -152,9 +152,9 @@ func TestJournalRevertsAfterACrash(t *testing.T) {
 	if strings.Contains(string(raw), "hunter2") {
 		t.Fatal("the journal holds the password")
 	}
-	n, err := RevertAll(ctx, j, func(e Entry) (*redis.Client, error) { return tgt.Client(0), nil }, &bytes.Buffer{})
-	if err != nil || n != 1 {
-		t.Fatalf("RevertAll = %d, %v", n, err)
+	reverted, err := RevertAll(ctx, j, func(e Entry) (*redis.Client, error) { return tgt.Client(0), nil }, &bytes.Buffer{})
+	if err != nil || len(reverted) != 1 {
+		t.Fatalf("RevertAll = %d, %v", len(reverted), err)
 	}
 	if got := srv.Client().ConfigGet(ctx, "maxclients").Val()["maxclients"]; got != "10000" {
 		t.Fatalf("maxclients after revert = %s", got)

@@ -62,9 +62,9 @@ func TestSentinelFaultGoesToTheMasterAndRevertFollowsTheNode(t *testing.T) {
 		return err == nil && m == d.Replica
 	})
 	// As after a crash: revert from the journal, with the deployment's URL.
-	n, err := RevertAll(ctx, j, func(e Entry) (*redis.Client, error) { return redis.NewClient(e.Options(&tgt)), nil }, io.Discard)
-	if err != nil || n != 1 {
-		t.Fatalf("revert: %d, %v", n, err)
+	reverted, err := RevertAll(ctx, j, func(e Entry) (*redis.Client, error) { return redis.NewClient(e.Options(&tgt)), nil }, io.Discard)
+	if err != nil || len(reverted) != 1 {
+		t.Fatalf("revert: %d, %v", len(reverted), err)
 	}
 	if got := maxclients(t, d.Master); got != orig {
 		t.Errorf("old master (now replica) maxclients %s, want %s restored", got, orig)

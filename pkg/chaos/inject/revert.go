@@ -68,19 +68,20 @@ func describe(steps []Step) string {
 // runs: the faults on one server and setting at once, to the original the
 // oldest of them holds. connect builds a client for an entry (from the URL
 // the user gave, when the server needs a password); a nil client with a nil
-// error skips the entry (and the faults on its setting).
-func RevertAll(ctx context.Context, j Journal, connect func(Entry) (*redis.Client, error), log io.Writer) (int, error) {
+// error skips the entry (and the faults on its setting). It returns the
+// entries it reverted.
+func RevertAll(ctx context.Context, j Journal, connect func(Entry) (*redis.Client, error), log io.Writer) ([]Entry, error) {
 	unlock, err := j.lock(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer unlock()
 	entries, err := j.List()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var errs []error
-	done := 0
+	var done []Entry
 	for _, g := range groups(entries) {
 		e := g[0]
 		c, err := connect(e)
@@ -107,7 +108,7 @@ func RevertAll(ctx context.Context, j Journal, connect func(Entry) (*redis.Clien
 				errs = append(errs, err)
 			}
 		}
-		done += len(g)
+		done = append(done, g...)
 	}
 	return done, errors.Join(errs...)
 }

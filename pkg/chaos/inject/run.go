@@ -64,7 +64,7 @@ func Inject(ctx context.Context, t *Target, p *Plan, j Journal, log io.Writer) e
 	if err != nil {
 		return err
 	}
-	if applyErr == nil && p.Fault != "sleep" { // DEBUG SLEEP already took its time
+	if applyErr == nil && p.Fault != "sleep" && !Oneshot(p.Fault) { // DEBUG SLEEP already took its time
 		timer := time.NewTimer(p.Duration)
 		select {
 		case <-timer.C:

@@ -132,7 +132,7 @@ func (r *runner) rollback() {
 			}
 			tgt := r.rig.Target()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			n, err := inject.RevertAll(ctx, r.o.Journal, func(e inject.Entry) (*redis.Client, error) {
+			reverted, err := inject.RevertAll(ctx, r.o.Journal, func(e inject.Entry) (*redis.Client, error) {
 				if e.Target != tgt.String() {
 					return nil, nil // another target's fault: not this scenario's to undo
 				}
@@ -141,9 +141,9 @@ func (r *runner) rollback() {
 			cancel()
 			if err != nil {
 				r.rep.RollbackError = fmt.Sprintf("server journal: %v (kept for rescli chaos revert)", err)
-				r.rep.add("rollback", ptr(false), "server journal: %d fault(s) reverted, and: %v", n, err)
+				r.rep.add("rollback", ptr(false), "server journal: %d fault(s) reverted, and: %v", len(reverted), err)
 			} else {
-				r.rep.add("rollback", ptr(true), "server journal: %d fault(s) left to revert, reverted", n)
+				r.rep.add("rollback", ptr(true), "server journal: %d fault(s) left to revert, reverted", len(reverted))
 			}
 		}
 	})
