@@ -25,6 +25,7 @@ var documents = map[string][]any{
 	schemaHerdBackoff:  {backoffDoc{}},
 	schemaWatchEvent:   {watchStartEvent{}, watchTransitionEvent{}, watchSummaryEvent{}},
 	schemaDev:          {devReport{}},
+	schemaServe:        {serveResult{}},
 	schemaHealth:       {healthJSON{}},
 	schemaVerify:       {verify.Report{}},
 	schemaVerifyChecks: {verifyChecksDoc{}},

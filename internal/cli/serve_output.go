@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -54,9 +52,5 @@ type serveResult struct {
 func writeServeJSON(w io.Writer, url string, res lifecycle) error {
 	doc := serveResult{URL: url, Startup: res.report, Signal: res.signal,
 		StartErr: errText(res.startErr), StopError: errText(res.stopErr)}
-	enc := json.NewEncoder(w)
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	return nil
+	return printEvent(w, schemaServe, doc) // one line: a log reader takes it whole
 }

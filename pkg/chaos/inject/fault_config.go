@@ -25,7 +25,7 @@ func planConfig(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
 	}
 	old, err := c.ConfigGet(ctx, s.Fault).Result()
 	if err != nil || old[s.Fault] == "" {
-		return nil, fmt.Errorf("%s: %w: CONFIG GET %s is not allowed (%v)", s.Fault, ErrNotRevertible, s.Fault, err)
+		return nil, fmt.Errorf("%s: %w: CONFIG GET %s is not allowed (%v); use a user that may run CONFIG GET and CONFIG SET (ACL +config|get +config|set), or a proxy fault instead (rescli chaos proxy --toxic maxclients,limit=N)", s.Fault, ErrNotRevertible, s.Fault, err)
 	}
 	key, value, prev := s.Fault, s.Args[0], old[s.Fault]
 	if err := probeConfigSet(ctx, c, key, prev); err != nil {

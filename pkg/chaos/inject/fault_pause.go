@@ -27,10 +27,10 @@ func planPause(ctx context.Context, c *redis.Client, s Spec) (*Plan, error) {
 		return nil, fmt.Errorf("pause takes WRITE or ALL, got %q", s.Args[0])
 	}
 	if err := requireCommand(ctx, c, "client|unpause"); err != nil {
-		return nil, fmt.Errorf("pause: %w: CLIENT UNPAUSE needs Redis 6.2 or later (%v)", ErrNotRevertible, err)
+		return nil, fmt.Errorf("pause: %w: CLIENT UNPAUSE needs Redis 6.2 or later (%v); on an older server hold requests at a proxy instead (rescli chaos proxy --toxic delay,delay=5000)", ErrNotRevertible, err)
 	}
 	if denied := aclDenied(ctx, c, "CLIENT", "UNPAUSE"); denied != "" {
-		return nil, fmt.Errorf("pause: %w: CLIENT UNPAUSE is refused (%s)", ErrNotRevertible, denied)
+		return nil, fmt.Errorf("pause: %w: CLIENT UNPAUSE is refused (%s); use a user that may run CLIENT PAUSE and CLIENT UNPAUSE (ACL +client|pause +client|unpause)", ErrNotRevertible, denied)
 	}
 	p := &Plan{Fault: "pause", Duration: s.Duration, Revert: []Step{{Kind: "unpause"}}, Setting: "pause", Value: mode}
 	if mode == "WRITE" {

@@ -52,7 +52,7 @@ func aclDenied(ctx context.Context, c *redis.Client, args ...any) string {
 // read-only config).
 func probeConfigSet(ctx context.Context, c *redis.Client, key, current string) error {
 	if err := c.ConfigSet(ctx, key, current).Err(); err != nil {
-		return fmt.Errorf("%s: %w: CONFIG SET %s is refused (%v)", key, ErrNotRevertible, key, err)
+		return fmt.Errorf("%s: %w: CONFIG SET %s is refused (%v); use a user that may run CONFIG SET (ACL +config|set), or a server whose %s is not protected", key, ErrNotRevertible, key, err, key)
 	}
 	return nil
 }
