@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/spf13/cobra"
@@ -122,7 +125,7 @@ func jsonRuns(e contractEnv) map[string][]jsonRun {
 		"rescli chaos proxies reset":   {{args: with("chaos", "proxies", "reset")}},
 		"rescli watch":                 {{args: []string{"watch", "--duration", "700ms", "--refresh", "200ms", "--summary", "200ms"}}},
 		"rescli chaos proxy":           nil, // runs until a signal: its document is checked in TestChaosProxyStopsOnEverySignal
-		"rescli serve":                 nil, // runs until a signal: its document is checked by the serve tests
+		"rescli serve":                 nil, // runs until a signal: its document is checked in TestServeJSONDocument
 		"rescli dev":                   nil, // starts a deployment: its document is checked in TestDevRunsUntilCancelledThenTearsDown
 	}
 }
@@ -371,4 +374,31 @@ func compileSchema(t *testing.T, schema string) *jsonschema.Schema {
 		t.Fatalf("schema %s: %v (run scripts/gen-docs.sh)", schema, err)
 	}
 	return s
+}
+
+// serve runs until a signal; with -o json its one document comes when it
+// stops, and validates.
+func TestServeJSONDocument(t *testing.T) {
+	bin, err := exec.LookPath("rescli")
+	if err != nil {
+		t.Skipf("rescli not on PATH: %v", err)
+	}
+	srv := redistest.Start(t)
+	addrFile := filepath.Join(t.TempDir(), "addr")
+	cmd := exec.Command(bin, "serve", "-o", "json", "--redis-url", srv.URL(), "--listen", "127.0.0.1:0", "--addr-file", addrFile)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	watchWait(t, "serve listening", func() string { b, _ := os.ReadFile(addrFile); return string(b) }, regexp.MustCompile(`^http://`), 20*time.Second)
+	_ = cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Wait()
+	var v any
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s\nstderr: %s", err, out.String(), errOut.String())
+	}
+	if err := compileSchema(t, schemaServe).Validate(v); err != nil {
+		t.Errorf("serve -o json does not validate: %v\n%s", err, out.String())
+	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net"
@@ -26,7 +27,8 @@ func TestDevRunsUntilCancelledThenTearsDown(t *testing.T) {
 			state := t.TempDir()
 			env := map[string]string{"RESCLI_STATE_DIR": state}
 			var out, errOut strings.Builder
-			g := &Global{IO: IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Getenv: func(k string) string { return env[k] }, Output: "table"}
+			output := map[string]string{"cluster": "table", "sentinel": "json"}[tc.kind] // both ways, one run each
+			g := &Global{IO: IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Getenv: func(k string) string { return env[k] }, Output: output}
 			ctx, cancel := context.WithCancel(context.Background())
 			var got devReport
 			o := &devOptions{g: g, started: func(r devReport) {
@@ -48,7 +50,15 @@ func TestDevRunsUntilCancelledThenTearsDown(t *testing.T) {
 			if tgt, err := target.Parse(got.URL); err != nil || tgt.Kind != tc.want || !maps.Equal(roles, tc.roles) {
 				t.Fatalf("report %+v, roles %v (%v)", got, roles, err)
 			}
-			if !strings.Contains(out.String(), "REDIS_URL="+got.URL) || strings.Count(out.String(), "  master ") != tc.roles["master"] {
+			if output == "json" {
+				var v any
+				if err := json.Unmarshal([]byte(out.String()), &v); err != nil {
+					t.Fatalf("stdout is not one JSON document: %v\n%s", err, out.String())
+				}
+				if err := compileSchema(t, schemaDev).Validate(v); err != nil {
+					t.Errorf("dev -o json does not validate: %v", err)
+				}
+			} else if !strings.Contains(out.String(), "REDIS_URL="+got.URL) || strings.Count(out.String(), "  master ") != tc.roles["master"] {
 				t.Errorf("stdout %q", out.String())
 			}
 			for _, n := range got.Nodes {

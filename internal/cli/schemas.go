@@ -52,6 +52,15 @@ func schemaURL(schema string) string {
 // "schema" field that must name it.
 func generateSchema(schema string, types []any) ([]byte, error) {
 	r := &jsonschema.Reflector{ExpandedStruct: true, DoNotReference: true}
+	// A type with its own MarshalJSON says which type's fields it writes.
+	r.Mapper = func(t reflect.Type) *jsonschema.Schema {
+		if s, ok := reflect.Zero(t).Interface().(interface{ JSONShape() any }); ok {
+			shape := r.ReflectFromType(reflect.TypeOf(s.JSONShape()))
+			shape.Version, shape.ID = "", ""
+			return shape
+		}
+		return nil
+	}
 	var alts []*jsonschema.Schema
 	for _, v := range types {
 		s := r.ReflectFromType(reflect.TypeOf(v))

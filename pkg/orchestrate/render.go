@@ -66,16 +66,17 @@ func FormatDuration(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Milliseconds())/1e3, 'f', -1, 64) + "s"
 }
 
-// jsonReport is the stable JSON form of a Report; durations are in
-// milliseconds.
-type jsonReport struct {
-	Services     []jsonService `json:"services"`
+// ReportJSON is the stable JSON form of a Report (durations in
+// milliseconds): what MarshalJSON writes.
+type ReportJSON struct {
+	Services     []ServiceJSON `json:"services"`
 	CriticalPath []string      `json:"critical_path"`
 	TotalMS      float64       `json:"total_ms"`
 	Seed         uint64        `json:"seed"`
 }
 
-type jsonService struct {
+// ServiceJSON is one service in a ReportJSON.
+type ServiceJSON struct {
 	Name      string   `json:"name"`
 	Result    Result   `json:"result"`
 	Critical  bool     `json:"critical"`
@@ -95,12 +96,12 @@ type jsonService struct {
 // {"services":[{"name":..,"result":..,"start_ms":..,"wait_ms":..,"own_ms":..,
 // "retries":..,"error":..},...],"critical_path":[..],"total_ms":..}.
 func (r Report) MarshalJSON() ([]byte, error) {
-	out := jsonReport{Services: []jsonService{}, CriticalPath: r.CriticalPath, TotalMS: millis(r.Total), Seed: r.Seed}
+	out := ReportJSON{Services: []ServiceJSON{}, CriticalPath: r.CriticalPath, TotalMS: millis(r.Total), Seed: r.Seed}
 	if out.CriticalPath == nil {
 		out.CriticalPath = []string{}
 	}
 	for _, s := range r.Services {
-		js := jsonService{
+		js := ServiceJSON{
 			Name: s.Name, Result: s.Result, Critical: s.Critical, Phase: s.Phase,
 			DependsOn: s.DependsOn, ReadyMS: millis(s.Ready), StartMS: millis(s.Start),
 			WaitMS: millis(s.Wait), OwnMS: millis(s.Own), EndMS: millis(s.End),
@@ -116,6 +117,10 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out)
 }
+
+// JSONShape is the type whose fields MarshalJSON writes, for tools that
+// describe the JSON (rescli's JSON Schemas).
+func (Report) JSONShape() any { return ReportJSON{} }
 
 // millis converts d to milliseconds with microsecond precision.
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
