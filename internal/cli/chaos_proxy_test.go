@@ -18,15 +18,17 @@ import (
 
 const chaosToken = "tok-chaos-Q7w"
 
-// startChaosProxyEnv is startChaosProxy with an environment.
-func startChaosProxyEnv(t *testing.T, upstream string, env map[string]string) (proxy, api string, out *syncBuffer) {
+// startChaosProxyEnv runs `rescli chaos proxy` in-process with env and
+// toxics until the test ends; it returns the proxy and API addresses and
+// what the command printed.
+func startChaosProxyEnv(t *testing.T, upstream string, env map[string]string, toxics ...string) (proxy, api string, out *syncBuffer) {
 	t.Helper()
 	out = &syncBuffer{}
 	g := &Global{Output: "table", Getenv: func(k string) string { return env[k] },
 		IO: IOStreams{In: strings.NewReader(""), Out: out, ErrOut: out}}
 	ready := make(chan [2]string, 1)
 	o := &chaosProxyOptions{g: g, name: "redis", listen: "127.0.0.1:0", upstream: upstream, api: "127.0.0.1:0",
-		seed: 1, ready: func(p, a string) { ready <- [2]string{p, a} }}
+		toxics: toxics, seed: 1, ready: func(p, a string) { ready <- [2]string{p, a} }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- o.run(ctx) }()

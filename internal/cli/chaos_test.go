@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -67,31 +66,11 @@ func TestChaosProxyFlags(t *testing.T) {
 // and returns the proxy and API addresses.
 func startChaosProxy(t *testing.T, upstream string, toxics ...string) (proxy, api string) {
 	t.Helper()
-	var out syncBuffer
-	g := &Global{Output: "table", Getenv: func(string) string { return "" },
-		IO: IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: io.Discard}}
-	ready := make(chan [2]string, 1)
-	o := &chaosProxyOptions{g: g, name: "redis", listen: "127.0.0.1:0", upstream: upstream, api: "127.0.0.1:0",
-		toxics: toxics, seed: 1, ready: func(p, a string) { ready <- [2]string{p, a} }}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- o.run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("chaos proxy: %v", err)
-		}
-	})
-	select {
-	case addrs := <-ready:
-		if !strings.Contains(out.String(), "listening on "+addrs[0]) {
-			t.Errorf("announcement %q lacks the address", out.String())
-		}
-		return addrs[0], addrs[1]
-	case err := <-done:
-		t.Fatalf("chaos proxy exited: %v", err)
+	proxy, api, out := startChaosProxyEnv(t, upstream, nil, toxics...)
+	if !strings.Contains(out.String(), "listening on "+proxy) {
+		t.Errorf("announcement %q lacks the address", out.String())
 	}
-	return "", ""
+	return proxy, api
 }
 
 func TestChaosProxyWithToxicsAndTheToxicCommands(t *testing.T) {

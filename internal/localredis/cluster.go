@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -73,14 +72,10 @@ func (c *Cluster) Close() { killAll(c.Nodes) }
 // startNode starts one server in dir (created) on a port whose bus port is
 // free too.
 func startNode(dir string, args []string) (*Server, error) {
-	bin, err := LookPath("redis-server")
+	s, err := newServer(dir, args)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create node dir: %w", err)
-	}
-	s := &Server{bin: bin, dir: dir, args: args}
 	var lastErr error
 	for range 50 {
 		port, err := FreePort()

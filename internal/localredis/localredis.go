@@ -64,14 +64,10 @@ func LookPath(name string) (string, error) {
 // dir (created if missing). extra are more config directives in command-line
 // form, e.g. "--maxclients", "10". The caller kills it (Kill or Stop).
 func Start(dir string, extra ...string) (*Server, error) {
-	bin, err := LookPath("redis-server")
+	s, err := newServer(dir, extra)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create server dir: %w", err)
-	}
-	s := &Server{bin: bin, dir: dir, args: extra}
 	for i := 0; i+1 < len(extra); i++ {
 		if extra[i] == "--requirepass" {
 			s.Password = extra[i+1]
@@ -177,4 +173,17 @@ func (s *Server) LogTail() string {
 		lines = lines[len(lines)-10:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// newServer prepares a Server for redis-server with args, its files in dir
+// (created if missing); it does not start it.
+func newServer(dir string, args []string) (*Server, error) {
+	bin, err := LookPath("redis-server")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create server dir: %w", err)
+	}
+	return &Server{bin: bin, dir: dir, args: args}, nil
 }
