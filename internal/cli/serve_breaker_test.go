@@ -15,6 +15,10 @@ import (
 	"github.com/rescli/rescli/pkg/manager"
 )
 
+// breakerHTTP keeps no idle connection, so that no goroutine of it outlives
+// a test.
+var breakerHTTP = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
 // postBreaker sends body to a serve process's breaker endpoint.
 func postBreaker(t *testing.T, p *serveProc, header, body string) (int, string) {
 	t.Helper()
@@ -22,7 +26,7 @@ func postBreaker(t *testing.T, p *serveProc, header, body string) (int, string) 
 	if header != "" {
 		req.Header.Set("Authorization", header)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := breakerHTTP.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", health.PathBreaker, err)
 	}
@@ -36,9 +40,10 @@ func postBreaker(t *testing.T, p *serveProc, header, body string) (int, string) 
 // /health/redis fails with FORCED_OPEN while the workers fall back, and a
 // reset brings it back; `watch --service` shows it.
 func TestServeBreakerAdminEndpoint(t *testing.T) {
+	watchNoLeaks(t)
 	srv := redistest.Start(t)
 	p := startServe(t, srv.URL(), "--workers", "2", "--rate", "50", "--health-interval", "200ms")
-	hc := &http.Client{Timeout: 5 * time.Second}
+	hc := breakerHTTP
 	waitUntil(t, "/health/redis closed", func() bool {
 		code, d, _, err := p.get(hc, health.PathRedis)
 		return err == nil && code == http.StatusOK && d.CircuitBreakerState == "closed"
@@ -65,7 +70,7 @@ func TestServeBreakerAdminEndpoint(t *testing.T) {
 	}
 
 	// When an operator forces it open through the client
-	client := &health.Client{Timeout: 5 * time.Second}
+	client := &health.Client{HTTP: breakerHTTP}
 	ctx := context.Background()
 	st, err := client.BreakerAction(ctx, p.base, serveToken, health.ActionForceOpen, "INC-7: shed load")
 	if err != nil || st.State != "FORCED_OPEN" || !st.Changed {
@@ -117,9 +122,10 @@ func TestServeBreakerAdminEndpoint(t *testing.T) {
 }
 
 func TestServeBreakerEndpointDisabledWithoutToken(t *testing.T) {
+	watchNoLeaks(t)
 	srv := redistest.Start(t)
 	p := startServeToken(t, "", srv.URL(), "--workers", "0")
-	client := &health.Client{Timeout: 5 * time.Second}
+	client := &health.Client{HTTP: breakerHTTP}
 	if _, err := client.BreakerAction(context.Background(), p.base, "anything", health.ActionForceOpen, "x"); !errors.Is(err, health.ErrNotFound) {
 		t.Fatalf("force-open against serve without an admin token = %v, want 404 (ErrNotFound)", err)
 	}
