@@ -74,11 +74,16 @@ func (b *breaker) State() State {
 
 // rejectFast returns the error a call fails fast with — ErrCircuitOpen while
 // open and waiting, ErrForcedOpen while forced open — or nil when it may
-// go. It allocates nothing and touches no lock.
+// go. It allocates nothing and touches no lock; the closed case inlines.
 func (b *breaker) rejectFast() error {
-	switch State(b.state.Load()) {
-	case Closed:
+	if State(b.state.Load()) == Closed {
 		return nil
+	}
+	return b.rejection()
+}
+
+func (b *breaker) rejection() error {
+	switch State(b.state.Load()) {
 	case Open:
 		if b.clock.Now().UnixNano() < b.openUntil.Load() {
 			return ErrCircuitOpen
