@@ -231,19 +231,6 @@ func (b *breaker) endWait(reason string) {
 	}
 }
 
-// openWait is the wait for the k-th consecutive open (k = 0 first).
-func (b *breaker) openWait(k int) time.Duration {
-	base, limit := b.set.OpenTimeout, b.set.MaxOpenTimeout
-	if k <= 0 {
-		return base
-	}
-	ceil := limit
-	if k < 32 && base<<k > 0 && base<<k < limit {
-		ceil = base << k
-	}
-	return base + time.Duration(b.randN(int64(ceil-base)+1))
-}
-
 // transition moves to state to; mu must be held.
 func (b *breaker) transition(to State, reason string) {
 	now := b.clock.Now()
@@ -266,26 +253,4 @@ func (b *breaker) transition(to State, reason string) {
 	if b.onTransition != nil {
 		b.onTransition(t)
 	}
-}
-
-// breakerInfo is a breaker's state read at one moment.
-type breakerInfo struct {
-	state  State
-	since  time.Time
-	until  time.Time // end of the open wait (zero unless OPEN)
-	reason string    // why it entered state
-	err    string    // the last failure
-}
-
-// info reads the state, moving a finished open wait to HALF_OPEN first.
-func (b *breaker) info() breakerInfo {
-	b.State()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := State(b.state.Load()) // read with since and reason: transitions hold mu
-	in := breakerInfo{state: s, since: b.since, reason: b.reason, err: b.lastErr}
-	if s == Open {
-		in.until = time.Unix(0, b.openUntil.Load())
-	}
-	return in
 }

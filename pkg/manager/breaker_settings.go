@@ -71,3 +71,16 @@ func (s *BreakerSettings) defaults() {
 
 // usesWindow reports whether a rule needs the rate window.
 func (s *BreakerSettings) usesWindow() bool { return s.FailureRate > 0 || s.SlowCallDuration > 0 }
+
+// openWait is the wait for the k-th consecutive open (k = 0 first).
+func (b *breaker) openWait(k int) time.Duration {
+	base, limit := b.set.OpenTimeout, b.set.MaxOpenTimeout
+	if k <= 0 {
+		return base
+	}
+	ceil := limit
+	if k < 32 && base<<k > 0 && base<<k < limit {
+		ceil = base << k
+	}
+	return base + time.Duration(b.randN(int64(ceil-base)+1))
+}

@@ -163,3 +163,25 @@ func poolStats(c interface{ PoolStats() *redis.PoolStats }, size int) PoolStats 
 	}
 	return ps
 }
+
+// breakerInfo is a breaker's state read at one moment.
+type breakerInfo struct {
+	state  State
+	since  time.Time
+	until  time.Time // end of the open wait (zero unless OPEN)
+	reason string    // why it entered state
+	err    string    // the last failure
+}
+
+// info reads the state, moving a finished open wait to HALF_OPEN first.
+func (b *breaker) info() breakerInfo {
+	b.State()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := State(b.state.Load()) // read with since and reason: transitions hold mu
+	in := breakerInfo{state: s, since: b.since, reason: b.reason, err: b.lastErr}
+	if s == Open {
+		in.until = time.Unix(0, b.openUntil.Load())
+	}
+	return in
+}
