@@ -47,13 +47,16 @@ behind a circuit breaker, start-up ordered by a dependency graph (redis_manager 
 database in parallel, then background workers and health monitoring), and the health
 endpoints: GET/HEAD /health for load balancers, /health/detailed, /health/redis and
 /health/services for admins (Authorization: Bearer $` + envAdminToken + `; disabled when the
-variable is unset), /metrics for Prometheus.
+variable is unset), /metrics for Prometheus, and the admin breaker control: POST
+/admin/breaker with {"action":"force-open"|"disable"|"reset","reason":"..."} holds the
+circuit breaker open (the workers fall back), turns it off, or resets it to CLOSED.
 
 Redis is --redis-url (env REDIS_URL; default redis://127.0.0.1:6379). Each worker INCRs its key rescli:serve:worker:<n> at --rate through the shared manager.
 The service keeps serving, degraded, while Redis is down (workers fall back to a local
 counter), recovers by itself, and stops its services in reverse order on SIGINT or SIGTERM.`,
 		Example: `  RESCLI_ADMIN_TOKEN=s3cret rescli serve --redis-url redis://127.0.0.1:6379 --workers 20
-  curl -H "Authorization: Bearer s3cret" http://127.0.0.1:8080/health/redis`,
+  curl -H "Authorization: Bearer s3cret" http://127.0.0.1:8080/health/redis
+  curl -H "Authorization: Bearer s3cret" -d '{"action":"force-open","reason":"INC-7"}' http://127.0.0.1:8080/admin/breaker`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), g, o) },
 	}

@@ -89,10 +89,14 @@ func (a *serveApp) startRedis(ctx context.Context) error {
 	return nil
 }
 
-// redisHealth is unhealthy while the breaker is open.
+// redisHealth is unhealthy while the breaker is open or forced open: either
+// way the workers do not reach Redis.
 func (a *serveApp) redisHealth(context.Context) error {
-	if a.m.State() == manager.Open {
-		return fmt.Errorf("%w: %s", manager.ErrCircuitOpen, a.m.Snapshot().LastError)
+	switch s := a.m.Snapshot(); s.State {
+	case manager.Open:
+		return fmt.Errorf("%w: %s", manager.ErrCircuitOpen, s.LastError)
+	case manager.ForcedOpen:
+		return fmt.Errorf("%w: %s", manager.ErrForcedOpen, s.StateReason)
 	}
 	return nil
 }

@@ -36,8 +36,15 @@ type serveProc struct {
 }
 
 // startServe runs `rescli serve` (the test binary under that name, which
-// testscript puts on PATH) and waits until it listens.
+// testscript puts on PATH) with the admin token serveToken and waits until
+// it listens.
 func startServe(t *testing.T, redisURL string, args ...string) *serveProc {
+	t.Helper()
+	return startServeToken(t, serveToken, redisURL, args...)
+}
+
+// startServeToken is startServe with the admin token token ("" for none).
+func startServeToken(t *testing.T, token, redisURL string, args ...string) *serveProc {
 	t.Helper()
 	bin, err := exec.LookPath("rescli")
 	if err != nil {
@@ -46,7 +53,7 @@ func startServe(t *testing.T, redisURL string, args ...string) *serveProc {
 	addrFile := filepath.Join(t.TempDir(), "addr")
 	argv := append([]string{"serve", "--redis-url", redisURL, "--listen", "127.0.0.1:0", "--addr-file", addrFile}, args...)
 	p := &serveProc{t: t, cmd: exec.Command(bin, argv...), out: &serveOutput{}, done: make(chan error, 1)}
-	p.cmd.Env = append(os.Environ(), envAdminToken+"="+serveToken)
+	p.cmd.Env = append(os.Environ(), envAdminToken+"="+token)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start rescli serve: %v", err)

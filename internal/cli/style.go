@@ -12,9 +12,9 @@ func statusStyle(g *Global, status string) lipgloss.Style {
 	switch status {
 	case "pass", "ok", "CLOSED":
 		return lipgloss.NewStyle().Foreground(lipgloss.Color("10"))
-	case "warn", "HALF_OPEN":
+	case "warn", "HALF_OPEN", "DISABLED":
 		return lipgloss.NewStyle().Foreground(lipgloss.Color("11"))
-	case "fail", "error", "OPEN":
+	case "fail", "error", "OPEN", "FORCED_OPEN":
 		return lipgloss.NewStyle().Foreground(lipgloss.Color("9")).Bold(true)
 	}
 	return lipgloss.NewStyle()

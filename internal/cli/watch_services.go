@@ -165,7 +165,12 @@ func (w *watchServices) changes(i int, s tui.SampleMsg) []tea.Msg {
 	if since := s.Snap.StateSince; !since.IsZero() && since.Before(s.At) {
 		t.At = since // the service's own time of the change, not the poll's
 	}
-	if cur.state != manager.Closed {
+	switch {
+	case cur.state.Forced(): // an operator's choice: say theirs, not the last failure
+		if s.Snap.StateReason != "" {
+			t.Reason = s.Snap.StateReason
+		}
+	case cur.state != manager.Closed:
 		t.Err = s.Snap.LastError
 	}
 	switch {

@@ -16,7 +16,7 @@ func watchSnapshot(r *health.RedisInfo) manager.Snapshot {
 	msd := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
 	return manager.Snapshot{
 		Name: r.Name, Target: r.Target, Kind: r.Kind, Master: r.Master, State: state,
-		StateSince: r.StateSince, NextProbe: r.NextProbe,
+		StateSince: r.StateSince, StateReason: r.StateReason, NextProbe: r.NextProbe, SlowCalls: r.SlowCalls,
 		Trips: r.Trips, Recoveries: r.Recoveries,
 		Requests: r.Requests, Failures: r.Failures, Rejected: r.Rejected, Fallbacks: r.Fallbacks,
 		Latency:   manager.LatencySummary{P50: msd(r.LatencyP50), P90: msd(r.LatencyP90), P99: msd(r.LatencyP99)},
@@ -36,6 +36,10 @@ func watchParseState(s string) (manager.State, bool) {
 		return manager.Open, true
 	case "HALF_OPEN", "HALF-OPEN", "HALFOPEN":
 		return manager.HalfOpen, true
+	case "FORCED_OPEN", "FORCED-OPEN":
+		return manager.ForcedOpen, true
+	case "DISABLED":
+		return manager.Disabled, true
 	}
 	return manager.Closed, false
 }

@@ -19,6 +19,7 @@ type watchSummaryEvent struct {
 	Nodes       []watchNode        `json:"nodes,omitempty"`  // Cluster: each node's own breaker
 	State       string             `json:"state"`
 	StateSince  time.Time          `json:"state_since,omitzero"`
+	StateReason string             `json:"state_reason,omitempty"` // why: the rule, or an operator's reason
 	NextProbe   time.Time          `json:"next_probe,omitzero"`
 	Trips       uint64             `json:"trips"`
 	Recoveries  uint64             `json:"recoveries"`
@@ -57,6 +58,7 @@ func newWatchSummary(prev, cur tui.SampleMsg, hasPrev bool) watchSummaryEvent {
 		ev.Nodes = append(ev.Nodes, watchNode{Addr: n.Addr, Role: n.Role, State: n.State.String()})
 	}
 	ev.StateSince, ev.NextProbe, ev.Trips, ev.Recoveries = s.StateSince, s.NextProbe, s.Trips, s.Recoveries
+	ev.StateReason = s.StateReason
 	ev.Requests, ev.Failures, ev.Rejected = s.Requests, s.Failures, s.Rejected
 	ev.Pool, ev.Retries, ev.RetryTokens, ev.Fallbacks, ev.LastError = s.Pool, s.Retries, s.RetryTokens, s.Fallbacks, s.LastError
 	ev.LatencyMS = map[string]float64{"p50": watchMillis(s.Latency.P50), "p90": watchMillis(s.Latency.P90), "p99": watchMillis(s.Latency.P99)}
@@ -82,6 +84,9 @@ func (ev watchSummaryEvent) text() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, " for=%s trips=%d", ev.Time.Sub(ev.StateSince).Round(time.Second), ev.Trips)
+	if ev.State == manager.ForcedOpen.String() || ev.State == manager.Disabled.String() {
+		fmt.Fprintf(&b, " reason=%q", watchOneLine(ev.StateReason)) // an operator holds it: say why
+	}
 	if ev.Master != "" {
 		fmt.Fprintf(&b, " master=%s", ev.Master)
 	}

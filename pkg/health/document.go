@@ -18,7 +18,7 @@ type Document struct {
 	Checks      map[string][]Check `json:"checks,omitempty"`
 
 	// CircuitBreakerState is the seed's field on /health/redis: "closed",
-	// "open" or "half_open".
+	// "open" or "half_open", or an operator's "forced_open" or "disabled".
 	CircuitBreakerState string `json:"circuit_breaker_state,omitempty"`
 	// Redis is the manager's view of Redis (/health/redis, /health/detailed).
 	Redis *RedisInfo `json:"redis,omitempty"`
@@ -66,8 +66,13 @@ type RedisInfo struct {
 	// Master is where a Sentinel target's connections go now.
 	Master string `json:"master,omitempty"`
 
-	State      string    `json:"state"` // CLOSED, OPEN or HALF_OPEN
+	// State is CLOSED, OPEN or HALF_OPEN, or an operator's FORCED_OPEN or
+	// DISABLED.
+	State      string    `json:"state"`
 	StateSince time.Time `json:"stateSince"`
+	// StateReason says why: the rule that opened it, or the operator's
+	// reason.
+	StateReason string `json:"stateReason,omitempty"`
 	// InStateSeconds is how long the breaker has been in State.
 	InStateSeconds float64   `json:"inStateSeconds"`
 	NextProbe      time.Time `json:"nextProbe,omitzero"`
@@ -78,6 +83,8 @@ type RedisInfo struct {
 	Failures  uint64 `json:"failures"`
 	Rejected  uint64 `json:"rejected"`
 	Fallbacks uint64 `json:"fallbacks"`
+	// SlowCalls counts calls slower than the breaker's SlowCallDuration.
+	SlowCalls uint64 `json:"slowCalls"`
 
 	PingAt      time.Time `json:"pingAt,omitzero"`
 	PingMS      float64   `json:"pingMs"`

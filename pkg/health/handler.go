@@ -15,8 +15,9 @@ const (
 	PathMetrics  = "/metrics"
 )
 
-// Handler serves the health endpoints and /metrics. GET and HEAD only;
-// other methods get 405. /health/redis answers 404 without a Manager and
+// Handler serves the health endpoints, /metrics and the admin breaker
+// control. GET and HEAD only, but for POST /admin/breaker; other methods
+// get 405. /health/redis and /admin/breaker answer 404 without a Manager,
 // /health/services without an Orchestrator.
 func (c *Checker) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -26,6 +27,7 @@ func (c *Checker) Handler() http.Handler {
 	mux.Handle("GET "+PathDetailed, c.admin(c.Detailed))
 	if c.opts.Manager != nil {
 		mux.Handle("GET "+PathRedis, c.admin(c.Redis))
+		mux.Handle("POST "+PathBreaker, c.BreakerHandler())
 	}
 	if c.opts.Orchestrator != nil {
 		mux.Handle("GET "+PathServices, c.admin(c.Services))

@@ -103,11 +103,14 @@ func redisChecks(in redisInput, th Thresholds) map[string][]Check {
 	return out
 }
 
+// breakerStatus: a forced-open breaker is as unavailable as an open one
+// (resilience4j's view too); a disabled one lets every call through but no
+// longer protects anything, which an operator should see.
 func breakerStatus(st manager.State) Status {
 	switch st {
 	case manager.Closed:
 		return Pass
-	case manager.HalfOpen:
+	case manager.HalfOpen, manager.Disabled:
 		return Warn
 	default:
 		return Fail
@@ -115,11 +118,16 @@ func breakerStatus(st manager.State) Status {
 }
 
 func breakerOutput(s manager.Snapshot) string {
+	since := " since " + s.StateSince.UTC().Format(time.RFC3339)
 	switch s.State {
 	case manager.HalfOpen:
 		return "half-open: probing recovery"
+	case manager.ForcedOpen:
+		return "forced open by an operator" + since + ": " + s.StateReason
+	case manager.Disabled:
+		return "disabled by an operator" + since + " (every call goes to Redis, the breaker never opens): " + s.StateReason
 	case manager.Open:
-		msg := "open since " + s.StateSince.UTC().Format(time.RFC3339)
+		msg := "open" + since
 		if !s.NextProbe.IsZero() {
 			msg += ", next probe " + s.NextProbe.UTC().Format(time.RFC3339)
 		}
@@ -140,10 +148,17 @@ func pingStatus(in redisInput, th Thresholds) Status {
 		return Fail
 	case p.Latency > th.ResponseTime:
 		return Warn
-	case in.snap.State == manager.Closed && in.interval > 0 && in.now.Sub(p.At) > 2*in.interval+th.ResponseTime:
+	case pingsEveryInterval(in.snap.State) && in.interval > 0 && in.now.Sub(p.At) > 2*in.interval+th.ResponseTime:
 		return Warn
 	}
 	return Pass
+}
+
+// pingsEveryInterval reports whether the monitor PINGs every health
+// interval in state st (it probes on its own schedule while open or
+// half-open).
+func pingsEveryInterval(st manager.State) bool {
+	return st == manager.Closed || st.Forced()
 }
 
 func pingOutput(in redisInput, th Thresholds) string {
@@ -159,14 +174,16 @@ func pingOutput(in redisInput, th Thresholds) string {
 	return "last PING at " + p.At.UTC().Format(time.RFC3339) + " is stale"
 }
 
-// breakerWord is the seed's spelling: closed, open, half_open.
+// breakerWord is the seed's spelling: closed, open, half_open,
+// forced_open, disabled.
 func breakerWord(st manager.State) string { return strings.ToLower(st.String()) }
 
 // redisInfo is the typed view of the manager snapshot and server facts.
 func redisInfo(s manager.Snapshot, f ServerFacts, now time.Time) *RedisInfo {
 	ri := &RedisInfo{
 		Name: s.Name, Target: redact.String(s.Target), Kind: s.Kind, Master: s.Master,
-		State: s.State.String(), StateSince: s.StateSince, NextProbe: s.NextProbe,
+		State: s.State.String(), StateSince: s.StateSince, StateReason: redact.String(s.StateReason),
+		NextProbe: s.NextProbe, SlowCalls: s.SlowCalls,
 		InStateSeconds: now.Sub(s.StateSince).Round(time.Millisecond).Seconds(),
 		Trips:          s.Trips, Recoveries: s.Recoveries,
 		Requests: s.Requests, Failures: s.Failures, Rejected: s.Rejected, Fallbacks: s.Fallbacks,

@@ -120,3 +120,53 @@ func BenchmarkOverheadInterleaved(b *testing.B) {
 	})
 	b.ReportMetric(float64(rawNs.Load())/float64(mgrNs.Load()), "throughput-mgr/raw")
 }
+
+// BenchmarkPermitPath measures one command's way through the breaker with
+// no network: admit, then record a success. It must not allocate, with slow
+// calls on too (each call is then counted in the rate window).
+//
+//	go test -run '^$' -bench PermitPath -benchmem ./pkg/manager/
+func BenchmarkPermitPath(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		set  BreakerSettings
+	}{{"defaults", BreakerSettings{}}, {"slow-calls", BreakerSettings{SlowCallDuration: time.Second, SlowCallRateThreshold: 0.5}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			m, err := New(Options{Target: target.Target{Addrs: []string{"127.0.0.1:1"}}, DisableMonitor: true, Breaker: tc.set})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer m.Close()
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					p := m.admit(ctx, m.br)
+					m.record(m.br, p, nil, time.Millisecond)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkFailFastForcedOpen measures a call while an operator holds the
+// breaker open.
+func BenchmarkFailFastForcedOpen(b *testing.B) {
+	m, err := New(Options{Target: target.Target{Addrs: []string{"127.0.0.1:1"}}, DisableMonitor: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	m.ForceOpen("bench")
+	ctx := context.Background()
+	op := func(ctx context.Context, c redis.UniversalClient) error { return c.Ping(ctx).Err() }
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if m.Do(ctx, op) != ErrForcedOpen {
+				b.Error("not forced open")
+				return
+			}
+		}
+	})
+}

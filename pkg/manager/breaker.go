@@ -8,51 +8,6 @@ import (
 	"time"
 )
 
-// BreakerSettings configure the circuit breaker. The zero value of a field
-// means its default.
-type BreakerSettings struct {
-	// FailureThreshold consecutive failures open the breaker (default 5). No
-	// time window applies: failures spaced minutes apart still count.
-	FailureThreshold int
-	// FailureRate, when > 0, also opens the breaker when the share of
-	// failures over RateWindow reaches it with at least RateMinRequests.
-	FailureRate     float64
-	RateWindow      time.Duration // default 10s
-	RateMinRequests int           // default 20
-	// OpenTimeout is the first open wait (default 60s). While probes keep
-	// failing, the k-th consecutive open waits OpenTimeout plus a uniformly
-	// random extra in [0, min(MaxOpenTimeout, OpenTimeout·2^k) − OpenTimeout]
-	// (full jitter above a floor); a close resets k.
-	OpenTimeout    time.Duration
-	MaxOpenTimeout time.Duration // default 10m
-	// HalfOpenMaxRequests application calls may pass while half-open
-	// (default 3); the rest fail fast.
-	HalfOpenMaxRequests int
-	// SuccessThreshold successes while half-open close the breaker (default 2).
-	SuccessThreshold int
-}
-
-func (s *BreakerSettings) defaults() {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&s.FailureThreshold, 5)
-	def(&s.RateMinRequests, 20)
-	def(&s.HalfOpenMaxRequests, 3)
-	def(&s.SuccessThreshold, 2)
-	if s.RateWindow <= 0 {
-		s.RateWindow = 10 * time.Second
-	}
-	if s.OpenTimeout <= 0 {
-		s.OpenTimeout = 60 * time.Second
-	}
-	if s.MaxOpenTimeout < s.OpenTimeout {
-		s.MaxOpenTimeout = max(10*time.Minute, s.OpenTimeout)
-	}
-}
-
 // permit says how a call was admitted, so its outcome is recorded right.
 type permit uint8
 
@@ -61,6 +16,7 @@ const (
 	admitClosed
 	admitHalfOpen
 	admitProbe
+	admitDisabled // DISABLED: counted, never trips
 )
 
 // breaker is the state machine. The closed path is lock-free (atomics only);
@@ -74,13 +30,14 @@ type breaker struct {
 	openUntil   atomic.Int64 // unix nanoseconds
 	consecutive atomic.Int64
 	inFlight    atomic.Int32 // half-open application calls
-	rate        *rateWindow  // nil unless FailureRate > 0
+	rate        *rateWindow  // nil unless a rate rule (failure rate, slow calls) is on
 	perNode     bool         // a Cluster node's breaker: cluster-wide replies are not its failures
 
 	mu         sync.Mutex
 	opens      int // consecutive opens since the last close
 	successes  int // half-open successes
 	since      time.Time
+	reason     string // why the breaker entered its state
 	lastErr    string
 	trips      atomic.Uint64
 	recoveries atomic.Uint64
@@ -98,7 +55,7 @@ func newBreaker(set BreakerSettings, clock Clock, randN func(int64) int64) *brea
 		randN = rand.Int64N
 	}
 	b := &breaker{set: set, clock: clock, randN: randN, since: clock.Now()}
-	if set.FailureRate > 0 {
+	if set.usesWindow() {
 		b.rate = newRateWindow(set.RateWindow, 10)
 	}
 	return b
@@ -115,20 +72,52 @@ func (b *breaker) State() State {
 	return s
 }
 
-// rejectFast reports whether a call should fail fast: open and still
-// waiting. It allocates nothing and touches no lock.
-func (b *breaker) rejectFast() bool {
-	return State(b.state.Load()) == Open && b.clock.Now().UnixNano() < b.openUntil.Load()
+// rejectFast returns the error a call fails fast with — ErrCircuitOpen while
+// open and waiting, ErrForcedOpen while forced open — or nil when it may
+// go. It allocates nothing and touches no lock; the closed case inlines.
+func (b *breaker) rejectFast() error {
+	if State(b.state.Load()) == Closed {
+		return nil
+	}
+	return b.rejection()
 }
 
-// allow admits a call or not. probe calls (the prober's PINGs) pass in every
-// state but OPEN-and-waiting.
+func (b *breaker) rejection() error {
+	switch State(b.state.Load()) {
+	case Open:
+		if b.clock.Now().UnixNano() < b.openUntil.Load() {
+			return ErrCircuitOpen
+		}
+	case ForcedOpen:
+		return ErrForcedOpen
+	}
+	return nil
+}
+
+// deniedErr is the error of a call allow denied.
+func (b *breaker) deniedErr() error {
+	if State(b.state.Load()) == ForcedOpen {
+		return ErrForcedOpen
+	}
+	return ErrCircuitOpen
+}
+
+// allow admits a call or not. probe calls (the monitor's PINGs) pass in
+// every state but OPEN-and-waiting; while forced open they pass too, and
+// their outcome moves nothing.
 func (b *breaker) allow(probe bool) permit {
 	switch State(b.state.Load()) {
 	case Closed:
 		return admitClosed
+	case Disabled:
+		return admitDisabled
+	case ForcedOpen:
+		if probe {
+			return admitProbe
+		}
+		return denied
 	case Open:
-		if b.rejectFast() {
+		if b.rejectFast() != nil {
 			return denied
 		}
 		b.toHalfOpen()
@@ -151,13 +140,16 @@ func (b *breaker) release(p permit) {
 	}
 }
 
-func (b *breaker) success(p permit) {
-	if p == admitClosed {
+// success records a call that Redis answered in took.
+func (b *breaker) success(p permit, took time.Duration) {
+	if p == admitClosed || p == admitDisabled {
 		if b.consecutive.Load() != 0 {
 			b.consecutive.Store(0)
 		}
 		if b.rate != nil {
-			b.rate.add(b.clock.Now(), false)
+			if tripped, reason := b.rateTrip(false, took); tripped && p == admitClosed {
+				b.trip(reason, fmt.Sprintf("slow call took %v (slow above %v)", took.Round(time.Millisecond), b.set.SlowCallDuration))
+			}
 		}
 		return
 	}
@@ -165,6 +157,12 @@ func (b *breaker) success(p permit) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if State(b.state.Load()) != HalfOpen {
+		return
+	}
+	if b.isSlow(took) { // a slow answer does not show recovery
+		b.lastErr = fmt.Sprintf("slow call took %v (slow above %v)", took.Round(time.Millisecond), b.set.SlowCallDuration)
+		b.opens++
+		b.transition(Open, "slow probe")
 		return
 	}
 	b.successes++
@@ -175,37 +173,40 @@ func (b *breaker) success(p permit) {
 	}
 }
 
-func (b *breaker) failure(p permit, err error) {
-	msg := errString(err)
-	if p == admitClosed {
+// failure records a call that failed with err after took.
+func (b *breaker) failure(p permit, err error, took time.Duration) {
+	if p == admitClosed || p == admitDisabled {
 		n := b.consecutive.Add(1)
 		tripped := n >= int64(b.set.FailureThreshold)
 		reason := fmt.Sprintf("%d consecutive failures", n)
 		if b.rate != nil {
-			now := b.clock.Now()
-			b.rate.add(now, true)
-			if r, total := b.rate.failureRate(now); !tripped && total >= int64(b.set.RateMinRequests) && r >= b.set.FailureRate {
-				tripped, reason = true, fmt.Sprintf("failure rate %.0f%% over %s", r*100, b.set.RateWindow)
+			if rt, why := b.rateTrip(true, took); rt && !tripped {
+				tripped, reason = true, why
 			}
 		}
-		if tripped {
-			b.mu.Lock()
-			if State(b.state.Load()) == Closed {
-				b.lastErr = msg
-				b.trips.Add(1)
-				b.transition(Open, reason)
-			}
-			b.mu.Unlock()
+		if tripped && p == admitClosed {
+			b.trip(reason, errString(err))
 		}
 		return
 	}
 	b.release(p)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.lastErr = msg
+	b.lastErr = errString(err)
 	if State(b.state.Load()) == HalfOpen {
 		b.opens++
 		b.transition(Open, "probe failed")
+	}
+}
+
+// trip opens a closed breaker; msg is the failure that tipped it.
+func (b *breaker) trip(reason, msg string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if State(b.state.Load()) == Closed {
+		b.lastErr = msg
+		b.trips.Add(1)
+		b.transition(Open, reason)
 	}
 }
 
@@ -230,25 +231,14 @@ func (b *breaker) endWait(reason string) {
 	}
 }
 
-// openWait is the wait for the k-th consecutive open (k = 0 first).
-func (b *breaker) openWait(k int) time.Duration {
-	base, limit := b.set.OpenTimeout, b.set.MaxOpenTimeout
-	if k <= 0 {
-		return base
-	}
-	ceil := limit
-	if k < 32 && base<<k > 0 && base<<k < limit {
-		ceil = base << k
-	}
-	return base + time.Duration(b.randN(int64(ceil-base)+1))
-}
-
 // transition moves to state to; mu must be held.
 func (b *breaker) transition(to State, reason string) {
 	now := b.clock.Now()
 	from := State(b.state.Load())
 	t := Transition{From: from, To: to, At: now, Reason: reason, Err: b.lastErr}
 	switch to {
+	case ForcedOpen, Disabled: // an operator's choice, not a failure
+		t.Err = ""
 	case Open:
 		t.OpenFor = b.openWait(b.opens)
 		b.openUntil.Store(now.Add(t.OpenFor).UnixNano())
@@ -258,21 +248,9 @@ func (b *breaker) transition(to State, reason string) {
 	}
 	b.successes = 0
 	b.inFlight.Store(0)
-	b.since = now
+	b.since, b.reason = now, reason
 	b.state.Store(int32(to))
 	if b.onTransition != nil {
 		b.onTransition(t)
 	}
-}
-
-// info returns state, time entered, open-until and the last failure.
-func (b *breaker) info() (State, time.Time, time.Time, string) {
-	s := b.State()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var until time.Time
-	if s == Open {
-		until = time.Unix(0, b.openUntil.Load())
-	}
-	return s, b.since, until, b.lastErr
 }

@@ -31,7 +31,7 @@ var errDown = errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
 
 func failN(b *breaker, n int) {
 	for range n {
-		b.failure(b.allow(false), errDown)
+		b.failure(b.allow(false), errDown, 0)
 	}
 }
 
@@ -40,7 +40,7 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 	b := newBreaker(BreakerSettings{}, newFakeClock(), nil)
 	// When 4 failures are followed by a success, then 4 more failures
 	failN(b, 4)
-	b.success(b.allow(false))
+	b.success(b.allow(false), 0)
 	failN(b, 4)
 	// Then it is still closed: the success reset the run
 	if s := b.State(); s != Closed {
@@ -82,7 +82,7 @@ func TestBreakerFailureRateRule(t *testing.T) {
 		if i%2 == 0 {
 			failN(b, 1)
 		} else {
-			b.success(b.allow(false))
+			b.success(b.allow(false), 0)
 		}
 	}
 	if b.State() != Closed {
@@ -111,7 +111,7 @@ func TestBreakerOpenWaitGrowsAndResets(t *testing.T) {
 		if s := b.State(); s != HalfOpen {
 			t.Fatalf("state after the wait = %v, want HALF_OPEN", s)
 		}
-		b.failure(b.allow(true), errDown)
+		b.failure(b.allow(true), errDown, 0)
 	}
 	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 10 * time.Minute, 10 * time.Minute}
 	if len(waits) != len(want) {
@@ -124,8 +124,8 @@ func TestBreakerOpenWaitGrowsAndResets(t *testing.T) {
 	}
 	// When probes succeed the breaker closes, and the next open waits the base again
 	clock.Advance(11 * time.Minute)
-	b.success(b.allow(true))
-	b.success(b.allow(true))
+	b.success(b.allow(true), 0)
+	b.success(b.allow(true), 0)
 	if s := b.State(); s != Closed {
 		t.Fatalf("state after 2 probe successes = %v, want CLOSED", s)
 	}
@@ -159,11 +159,11 @@ func TestBreakerHalfOpenAdmitsAFewAndReopensOnFailure(t *testing.T) {
 	if b.allow(true) != admitProbe {
 		t.Fatal("the prober was refused while half-open")
 	}
-	b.failure(p1, errDown)
+	b.failure(p1, errDown, 0)
 	if s := b.State(); s != Open {
 		t.Fatalf("state after a half-open failure = %v, want OPEN", s)
 	}
-	b.success(p2) // a late success from before the reopen changes nothing
+	b.success(p2, 0) // a late success from before the reopen changes nothing
 	if s := b.State(); s != Open {
 		t.Fatalf("a late success moved an open breaker to %v", s)
 	}

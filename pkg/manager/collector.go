@@ -17,7 +17,7 @@ var (
 	descRequests = prometheus.NewDesc("rescli_redis_requests_total",
 		"Redis command attempts by outcome class (success, miss, dial, timeout, maxclients, ...).", []string{"name", "class"}, nil)
 	descState = prometheus.NewDesc("rescli_redis_breaker_state",
-		"1 for the breaker's current state, 0 for the others.", []string{"name", "state"}, nil)
+		"1 for the breaker's current state, 0 for the others (CLOSED, OPEN, HALF_OPEN, FORCED_OPEN, DISABLED).", []string{"name", "state"}, nil)
 	descTrips = prometheus.NewDesc("rescli_redis_breaker_trips_total",
 		"Times the breaker opened from closed.", []string{"name"}, nil)
 	descRecoveries = prometheus.NewDesc("rescli_redis_breaker_recoveries_total",
@@ -26,6 +26,8 @@ var (
 		"Times the breaker went half-open to probe.", []string{"name"}, nil)
 	descInState = prometheus.NewDesc("rescli_redis_breaker_state_seconds",
 		"Seconds since the breaker entered its current state.", []string{"name"}, nil)
+	descSlowCalls = prometheus.NewDesc("rescli_redis_slow_calls_total",
+		"Command attempts slower than the breaker's SlowCallDuration (0 while slow calls are off).", []string{"name"}, nil)
 	descFallbacks = prometheus.NewDesc("rescli_redis_fallbacks_total",
 		"Fallbacks run because Redis was unavailable.", []string{"name"}, nil)
 	descRetries = prometheus.NewDesc("rescli_redis_retries_total",
@@ -48,7 +50,7 @@ var (
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descRequests, descState, descTrips, descRecoveries, descAttempts,
-		descInState, descFallbacks, descRetries, descMaxClients, descDials, descPool, descPoolTimeouts, descLatency,
+		descInState, descSlowCalls, descFallbacks, descRetries, descMaxClients, descDials, descPool, descPoolTimeouts, descLatency,
 		descNodeState, descNodeTrips} {
 		ch <- d
 	}
@@ -66,7 +68,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for cl := Class(0); cl < numClasses; cl++ {
 		counter(descRequests, s.ByClass[cl], cl.String())
 	}
-	for st := Closed; st <= HalfOpen; st++ {
+	for _, st := range States() {
 		v := 0.0
 		if st == s.State {
 			v = 1
@@ -77,6 +79,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(descRecoveries, s.Recoveries)
 	counter(descAttempts, s.RecoveryAttempts)
 	gauge(descInState, c.m.opts.Clock.Now().Sub(s.StateSince).Seconds())
+	counter(descSlowCalls, s.SlowCalls)
 	counter(descFallbacks, s.Fallbacks)
 	counter(descRetries, s.Retries, "made")
 	counter(descRetries, s.RetriesDenied, "denied")
@@ -95,7 +98,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	for _, nd := range s.Nodes {
-		for st := Closed; st <= HalfOpen; st++ {
+		for _, st := range States() {
 			v := 0.0
 			if st == nd.State {
 				v = 1

@@ -104,9 +104,11 @@ func TestPrometheusCollector(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(m.Collector())
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
-# HELP rescli_redis_breaker_state 1 for the breaker's current state, 0 for the others.
+# HELP rescli_redis_breaker_state 1 for the breaker's current state, 0 for the others (CLOSED, OPEN, HALF_OPEN, FORCED_OPEN, DISABLED).
 # TYPE rescli_redis_breaker_state gauge
 rescli_redis_breaker_state{name="cache",state="CLOSED"} 1
+rescli_redis_breaker_state{name="cache",state="DISABLED"} 0
+rescli_redis_breaker_state{name="cache",state="FORCED_OPEN"} 0
 rescli_redis_breaker_state{name="cache",state="HALF_OPEN"} 0
 rescli_redis_breaker_state{name="cache",state="OPEN"} 0
 `), "rescli_redis_breaker_state"); err != nil {

@@ -32,14 +32,15 @@ func (p Path) String() string {
 }
 
 // Do runs op with budgeted retries. While the breaker is open it returns
-// ErrCircuitOpen at once: no network, no allocation. Only failures where the
+// ErrCircuitOpen at once (ErrForcedOpen, which wraps it, while forced open):
+// no network, no allocation. Only failures where the
 // command surely did not run (refused dial, maxclients, LOADING, BUSY,
 // TRYAGAIN, CLUSTERDOWN, MASTERDOWN, READONLY, pool timeout) are retried, so
 // a write is never applied twice; timeouts and lost connections are not.
 func (m *Manager) Do(ctx context.Context, op Op) error {
-	if m.br.rejectFast() {
+	if err := m.br.rejectFast(); err != nil {
 		m.stats.byClass[Rejected].Add(1)
-		return ErrCircuitOpen
+		return err
 	}
 	m.budget.deposit()
 	for attempt := 1; ; attempt++ {
@@ -47,7 +48,7 @@ func (m *Manager) Do(ctx context.Context, op Op) error {
 		if err == nil || attempt >= m.opts.Retry.MaxAttempts || !Classify(err).notExecuted() {
 			return err
 		}
-		if m.br.rejectFast() || ctx.Err() != nil {
+		if m.br.rejectFast() != nil || ctx.Err() != nil {
 			return err
 		}
 		if !m.budget.withdraw() {

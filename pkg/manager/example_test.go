@@ -53,3 +53,36 @@ func Example() {
 	}()
 	_ = m.Snapshot() // state, trips, pool, latency p50/p90/p99, failures by class
 }
+
+// An operator holds the breaker open to shed load from a struggling Redis:
+// calls fail fast with ErrForcedOpen (an ErrCircuitOpen, so fallbacks run)
+// until Reset; no probe closes it.
+func ExampleManager_ForceOpen() {
+	m, err := manager.New(manager.Options{URL: "redis://127.0.0.1:6379"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+
+	m.ForceOpen("INC-7: shed load")
+	err = m.Do(context.Background(), func(ctx context.Context, c redis.UniversalClient) error {
+		return c.Ping(ctx).Err()
+	})
+	s := m.Snapshot()
+	fmt.Println(s.State, s.StateReason, errors.Is(err, manager.ErrCircuitOpen))
+
+	m.Reset()
+	fmt.Println(m.State())
+	// Output:
+	// FORCED_OPEN INC-7: shed load true
+	// CLOSED
+}
+
+// Slow calls: a Redis that answers every call, but in 900 ms, opens the
+// breaker once half the calls over the rate window took over 500 ms.
+func ExampleBreakerSettings_slowCalls() {
+	_ = manager.Options{URL: "redis://127.0.0.1:6379", Breaker: manager.BreakerSettings{
+		SlowCallDuration:      500 * time.Millisecond,
+		SlowCallRateThreshold: 0.5, // of the calls over RateWindow (10s), at least RateMinRequests (20)
+	}}
+}

@@ -32,8 +32,9 @@ func (h *breakerHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		}
 		p := h.m.admit(ctx, h.br)
 		if p == denied {
-			cmd.SetErr(ErrCircuitOpen)
-			return ErrCircuitOpen
+			err := h.br.deniedErr()
+			cmd.SetErr(err)
+			return err
 		}
 		start := time.Now()
 		err := next(ctx, cmd)
@@ -49,10 +50,11 @@ func (h *breakerHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 		}
 		p := h.m.admit(ctx, h.br)
 		if p == denied {
+			err := h.br.deniedErr()
 			for _, c := range cmds {
-				c.SetErr(ErrCircuitOpen)
+				c.SetErr(err)
 			}
-			return ErrCircuitOpen
+			return err
 		}
 		start := time.Now()
 		err := next(ctx, cmds)
@@ -114,11 +116,19 @@ func (m *Manager) record(br *breaker, p permit, err error, took time.Duration) {
 		m.noteError(err)
 		br.release(p)
 	case c.IsFailure():
-		m.stats.latency.observe(took)
+		m.observe(br, took)
 		m.noteError(err)
-		br.failure(p, err)
+		br.failure(p, err, took)
 	default:
-		m.stats.latency.observe(took)
-		br.success(p)
+		m.observe(br, took)
+		br.success(p, took)
+	}
+}
+
+// observe records an attempt's latency, and whether it was a slow call.
+func (m *Manager) observe(br *breaker, took time.Duration) {
+	m.stats.latency.observe(took)
+	if br.isSlow(took) {
+		m.stats.slowCalls.Add(1)
 	}
 }

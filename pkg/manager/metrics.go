@@ -103,5 +103,6 @@ type counters struct {
 	fallbacks     atomic.Uint64
 	retries       atomic.Uint64
 	retriesDenied atomic.Uint64
+	slowCalls     atomic.Uint64 // attempts slower than SlowCallDuration
 	latency       histogram
 }

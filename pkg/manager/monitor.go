@@ -27,10 +27,10 @@ func (m *Manager) monitor() {
 		var wait time.Duration
 		switch m.br.State() { // State moves OPEN to HALF_OPEN when due
 		case Open:
-			_, opened, until, _ := m.br.info()
-			wait = max(until.Sub(m.opts.Clock.Now()), time.Millisecond)
+			in := m.br.info()
+			wait = max(in.until.Sub(m.opts.Clock.Now()), time.Millisecond)
 			if m.asker != nil {
-				moved, next := m.masterMoved(opened)
+				moved, next := m.masterMoved(in.since)
 				if moved {
 					continue
 				}
@@ -41,7 +41,7 @@ func (m *Manager) monitor() {
 				continue
 			}
 			wait = m.opts.ProbeInterval
-		default:
+		default: // CLOSED, and an operator's FORCED_OPEN and DISABLED
 			if wait = time.Until(nextHealth); wait <= 0 {
 				m.healthCheck()
 				nextHealth = time.Now().Add(m.opts.HealthInterval)
@@ -80,7 +80,11 @@ func (m *Manager) probeRound() bool {
 	return m.br.State() != HalfOpen
 }
 
-func (m *Manager) healthCheck() { _ = m.ping(false) }
+// healthCheck PINGs as an application call would, so that while closed a
+// failing PING counts toward opening. While forced open it goes as a probe,
+// which passes and moves nothing: Snapshot.Ping still says whether Redis
+// would answer when the operator resets.
+func (m *Manager) healthCheck() { _ = m.ping(m.br.State() == ForcedOpen) }
 
 // ping sends one PING through the managed pool and remembers the result.
 func (m *Manager) ping(probe bool) error {

@@ -29,8 +29,7 @@ func (m *Manager) monitorCluster() {
 		for _, n := range m.nodes.list() {
 			switch n.br.State() { // State moves OPEN to HALF_OPEN when due
 			case Open: // wake at its probe time, and meanwhile to re-read the slot map
-				_, _, until, _ := n.br.info()
-				wait = min(wait, until.Sub(m.opts.Clock.Now()), m.opts.ProbeInterval)
+				wait = min(wait, n.br.info().until.Sub(m.opts.Clock.Now()), m.opts.ProbeInterval)
 			case HalfOpen:
 				m.probeNode(n)
 				wait = min(wait, m.opts.ProbeInterval)
@@ -50,13 +49,16 @@ func (m *Manager) monitorCluster() {
 }
 
 func (m *Manager) clusterHealth() {
-	_ = m.ping(false)
+	m.healthCheck()
 	m.readTopology()
 }
 
 func (m *Manager) readTopology() {
 	ctx, cancel := context.WithTimeout(m.ctx, m.opts.ProbeTimeout)
 	defer cancel()
+	if m.br.State() == ForcedOpen { // the nodes' breakers are held: pass as a probe
+		ctx = context.WithValue(ctx, probeKey{}, true)
+	}
 	if err := m.nodes.readTopology(ctx); err != nil {
 		m.noteError(err)
 	}
@@ -78,7 +80,8 @@ func (m *Manager) probeNode(n *node) {
 }
 
 // stale reports whether the topology should be read again: a node was
-// added, or some breaker is not closed and the last read is older than d.
+// added, or some breaker is open or half-open and the last read is older
+// than d.
 func (s *nodeSet) stale(d time.Duration) bool {
 	s.mu.Lock()
 	refresh, at := s.refresh, s.topoAt
@@ -90,7 +93,7 @@ func (s *nodeSet) stale(d time.Duration) bool {
 		return false
 	}
 	for _, n := range s.list() {
-		if State(n.br.state.Load()) != Closed {
+		if st := State(n.br.state.Load()); st == Open || st == HalfOpen {
 			return true
 		}
 	}

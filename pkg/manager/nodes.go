@@ -58,7 +58,23 @@ func (s *nodeSet) attach(c *redis.Client) {
 	s.nodes[n.addr] = n
 	s.refresh = true
 	s.mu.Unlock()
+	// Read after the node is listed: a ForceOpen that runs meanwhile either
+	// sees the node or has already set the state read here.
+	if st, reason, forced := s.m.br.forcedState(); forced {
+		n.br.control(st, reason)
+	}
 	s.m.wakeMonitor()
+}
+
+// all returns every node client's breaker holder, listed or not.
+func (s *nodeSet) all() []*node {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*node, 0, len(s.nodes))
+	for _, n := range s.nodes {
+		out = append(out, n)
+	}
+	return out
 }
 
 // list returns the nodes worth watching: those in the last topology, and
@@ -85,8 +101,12 @@ func (s *nodeSet) view() (map[string]nodeRole, []*node) {
 
 // state summarises the masters' breakers: CLOSED when all are closed, OPEN
 // when all are open (no slot can be served), HALF_OPEN otherwise — some
-// shards fail or are being probed while the others work.
+// shards fail or are being probed while the others work. An operator's
+// FORCED_OPEN or DISABLED, which holds every node, is the summary.
 func (s *nodeSet) state() State {
+	if st, _, forced := s.m.br.forcedState(); forced {
+		return st
+	}
 	var closed, open, total int
 	topo, nodes := s.view()
 	for _, n := range nodes {
@@ -147,6 +167,7 @@ type NodeSnapshot struct {
 	Master              string    `json:"master,omitempty"`
 	State               State     `json:"state"`
 	StateSince          time.Time `json:"state_since"`
+	StateReason         string    `json:"state_reason,omitempty"`
 	NextProbe           time.Time `json:"next_probe,omitzero"`
 	Trips               uint64    `json:"trips"`
 	Recoveries          uint64    `json:"recoveries"`
@@ -159,10 +180,10 @@ func (s *nodeSet) snapshot() []NodeSnapshot {
 	topo, nodes := s.view()
 	var out []NodeSnapshot
 	for _, n := range nodes {
-		state, since, until, lastErr := n.br.info()
-		ns := NodeSnapshot{Addr: n.addr, Role: "unknown", State: state, StateSince: since, NextProbe: until,
-			Trips: n.br.trips.Load(), Recoveries: n.br.recoveries.Load(),
-			ConsecutiveFailures: n.br.consecutive.Load(), LastError: lastErr, Pool: poolStats(n.client, s.m.opts.PoolSize)}
+		in := n.br.info()
+		ns := NodeSnapshot{Addr: n.addr, Role: "unknown", State: in.state, StateSince: in.since, NextProbe: in.until,
+			StateReason: in.reason, Trips: n.br.trips.Load(), Recoveries: n.br.recoveries.Load(),
+			ConsecutiveFailures: n.br.consecutive.Load(), LastError: in.err, Pool: poolStats(n.client, s.m.opts.PoolSize)}
 		if r, ok := topo[n.addr]; ok {
 			ns.Role, ns.Slots, ns.Master = r.role, r.slots, r.master
 		}

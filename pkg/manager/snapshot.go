@@ -19,9 +19,13 @@ type Snapshot struct {
 
 	// State is the breaker's state. For a Cluster it summarises the
 	// masters' breakers (see Nodes): CLOSED when all are closed, OPEN when
-	// all are open, HALF_OPEN while some shards fail and others work.
+	// all are open, HALF_OPEN while some shards fail and others work, and
+	// FORCED_OPEN or DISABLED while an operator holds every node so.
 	State      State     `json:"state"`
 	StateSince time.Time `json:"state_since"`
+	// StateReason says why the breaker entered State: the rule that opened
+	// it, the probes that closed it, or the operator's reason.
+	StateReason string `json:"state_reason,omitempty"`
 	// NextProbe is when an open breaker will probe (zero unless OPEN).
 	NextProbe           time.Time `json:"next_probe,omitzero"`
 	Trips               uint64    `json:"trips"`
@@ -41,8 +45,11 @@ type Snapshot struct {
 	Fallbacks            uint64 `json:"fallbacks"`
 	Retries              uint64 `json:"retries"`
 	RetriesDenied        uint64 `json:"retries_denied"` // budget exhausted
-	DialAttempts         uint64 `json:"dial_attempts"`
-	DialFailures         uint64 `json:"dial_failures"`
+	// SlowCalls counts attempts slower than Breaker.SlowCallDuration (0
+	// while slow calls are off).
+	SlowCalls    uint64 `json:"slow_calls"`
+	DialAttempts uint64 `json:"dial_attempts"`
+	DialFailures uint64 `json:"dial_failures"`
 	// RetryTokens are the retries the budget would allow right now.
 	RetryTokens float64 `json:"retry_tokens"`
 
@@ -74,10 +81,10 @@ type PoolStats struct {
 
 // Snapshot reads the current state and metrics.
 func (m *Manager) Snapshot() Snapshot {
-	state, since, until, _ := m.br.info()
+	in := m.br.info()
 	s := Snapshot{
 		Name: m.opts.Name, Target: m.opts.Label(), Kind: m.opts.Kind,
-		State: state, StateSince: since, NextProbe: until,
+		State: in.state, StateSince: in.since, NextProbe: in.until, StateReason: in.reason,
 		Trips: m.br.trips.Load(), Recoveries: m.br.recoveries.Load(),
 		RecoveryAttempts: m.br.halfOpens.Load(), ConsecutiveFailures: m.br.consecutive.Load(),
 		ByClass:              make(map[Class]uint64),
@@ -85,6 +92,7 @@ func (m *Manager) Snapshot() Snapshot {
 		Fallbacks:            m.stats.fallbacks.Load(),
 		Retries:              m.stats.retries.Load(),
 		RetriesDenied:        m.stats.retriesDenied.Load(),
+		SlowCalls:            m.stats.slowCalls.Load(),
 		RetryTokens:          float64(m.budget.milli.Load()) / 1000,
 		DialAttempts:         m.dials.attempts.Load(),
 		DialFailures:         m.dials.failures.Load(),
@@ -154,4 +162,26 @@ func poolStats(c interface{ PoolStats() *redis.PoolStats }, size int) PoolStats 
 		ps.InUse = st.TotalConns - st.IdleConns
 	}
 	return ps
+}
+
+// breakerInfo is a breaker's state read at one moment.
+type breakerInfo struct {
+	state  State
+	since  time.Time
+	until  time.Time // end of the open wait (zero unless OPEN)
+	reason string    // why it entered state
+	err    string    // the last failure
+}
+
+// info reads the state, moving a finished open wait to HALF_OPEN first.
+func (b *breaker) info() breakerInfo {
+	b.State()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := State(b.state.Load()) // read with since and reason: transitions hold mu
+	in := breakerInfo{state: s, since: b.since, reason: b.reason, err: b.lastErr}
+	if s == Open {
+		in.until = time.Unix(0, b.openUntil.Load())
+	}
+	return in
 }

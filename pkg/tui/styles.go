@@ -27,6 +27,9 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		r = lipgloss.DefaultRenderer()
 	}
 	green, red, yellow := lipgloss.Color("2"), lipgloss.Color("1"), lipgloss.Color("3")
+	// An operator's states get colours of their own, so that a breaker held
+	// open by hand is not read as an outage, nor a disabled one as healthy.
+	magenta, blue := lipgloss.Color("5"), lipgloss.Color("4")
 	// A fixed grey, not an AdaptiveColor: that would query the terminal's
 	// background at start.
 	grey := lipgloss.Color("245")
@@ -46,6 +49,7 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Tile:         r.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1),
 		colors: map[string]lipgloss.TerminalColor{
 			"CLOSED": green, "OPEN": red, "HALF_OPEN": yellow,
+			"FORCED_OPEN": magenta, "DISABLED": blue,
 		},
 	}
 	s.help = help.Styles{
