@@ -235,11 +235,13 @@ func (b *breaker) endWait(reason string) {
 func (b *breaker) transition(to State, reason string) {
 	now := b.clock.Now()
 	from := State(b.state.Load())
-	t := Transition{From: from, To: to, At: now, Reason: reason, Err: b.lastErr}
+	// Only an opening is caused by an error: a probe due, a recovery or an
+	// operator's choice carries none (serve's log once showed the error of
+	// the outage on the HALF_OPEN → CLOSED line).
+	t := Transition{From: from, To: to, At: now, Reason: reason}
 	switch to {
-	case ForcedOpen, Disabled: // an operator's choice, not a failure
-		t.Err = ""
 	case Open:
+		t.Err = b.lastErr
 		t.OpenFor = b.openWait(b.opens)
 		b.openUntil.Store(now.Add(t.OpenFor).UnixNano())
 	case Closed:

@@ -168,3 +168,30 @@ func TestBreakerHalfOpenAdmitsAFewAndReopensOnFailure(t *testing.T) {
 		t.Fatalf("a late success moved an open breaker to %v", s)
 	}
 }
+
+// Only an opening carries the failure that caused it: the recovery's
+// transitions carry none (serve's log once printed the outage's error on
+// the HALF_OPEN → CLOSED line).
+func TestTransitionErrorOnlyOnOpening(t *testing.T) {
+	clock := newFakeClock()
+	b := newBreaker(BreakerSettings{OpenTimeout: time.Second}, clock, nil)
+	var got []Transition
+	b.onTransition = func(tr Transition) { got = append(got, tr) }
+	failN(b, 5)
+	clock.Advance(time.Second)
+	b.allow(true) // the probe due moves it to half-open
+	for range 2 {
+		b.success(b.allow(true), 0)
+	}
+	if len(got) != 3 || got[2].To != Closed {
+		t.Fatalf("transitions %+v, want CLOSED → OPEN → HALF_OPEN → CLOSED", got)
+	}
+	if got[0].To != Open || got[0].Err == "" {
+		t.Errorf("opening %+v carries no error", got[0])
+	}
+	for _, tr := range got[1:] {
+		if tr.Err != "" {
+			t.Errorf("%v → %v carries the outage's error %q", tr.From, tr.To, tr.Err)
+		}
+	}
+}

@@ -67,7 +67,8 @@ type Transition struct {
 	// Reason says why, e.g. "5 consecutive failures", "slow calls 80% ≥
 	// 50% over 10s", or the operator's reason for FORCED_OPEN and DISABLED.
 	Reason string
-	// Err is the last failure's message (redacted), if any.
+	// Err is the failure that opened the breaker (redacted): set only when
+	// To is Open, so a log line of a recovery never carries an old error.
 	Err string
 	// OpenFor is how long the breaker stays open before probing (To == Open).
 	OpenFor time.Duration
