@@ -52,9 +52,9 @@ func TestReplicationLag(t *testing.T) {
 func TestRefusedForGood(t *testing.T) {
 	for msg, want := range map[string]string{
 		"NOPERM this user has no permissions to run the 'latency|latest' command": "n/a (NOPERM)",
-		"ERR unknown command 'LATENCY', with args beginning with: 'LATEST'":        "n/a (unknown command)",
-		"ERR unknown subcommand 'latest'. Try LATENCY HELP.":                       "n/a (unknown command)",
-		"dial tcp 127.0.0.1:1: connect: connection refused":                        "",
+		"ERR unknown command 'LATENCY', with args beginning with: 'LATEST'":       "n/a (unknown command)",
+		"ERR unknown subcommand 'latest'. Try LATENCY HELP.":                      "n/a (unknown command)",
+		"dial tcp 127.0.0.1:1: connect: connection refused":                       "",
 	} {
 		got, ok := refusedForGood(errors.New(msg))
 		if got != want || ok != (want != "") {
