@@ -28,6 +28,7 @@ const (
 	schemaServeEvent   = "rescli.serve.event/v1"
 	schemaDev          = "rescli.dev/v1"
 	schemaVersion      = "rescli.version/v1"
+	schemaConfig       = "rescli.config/v1"
 )
 
 // withSchema renders v as a JSON object whose first field is "schema".

@@ -44,7 +44,7 @@ or the target could not be reached at all — the report is still printed).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&o.opts.Services, "service", nil, "base URL of a service exposing rescli's health endpoints (repeatable)")
+	f.StringSliceVar(&o.opts.Services, "service", nil, "base URL of a service exposing rescli's health endpoints (repeatable; default: the context's services)")
 	f.StringVar(&o.opts.Token, "token", "", "admin token for the services' /health/* endpoints (env RESCLI_ADMIN_TOKEN)")
 	f.StringSliceVar(&o.opts.Only, "checks", nil, "run only these checks (see --list-checks)")
 	f.StringSliceVar(&o.opts.Skip, "skip", nil, "skip these checks")
@@ -64,6 +64,9 @@ func (o *verifyOptions) run(ctx context.Context) error {
 	}
 	if len(o.opts.Only) > 0 && len(o.opts.Skip) > 0 {
 		return Usagef("--checks and --skip cannot be used together")
+	}
+	if len(o.opts.Services) == 0 {
+		o.opts.Services = o.g.ContextServices()
 	}
 	if o.g.RedisURL == "" && len(o.opts.Services) == 0 {
 		return Usagef("nothing to verify: give --redis-url (or REDIS_URL) and/or --service")

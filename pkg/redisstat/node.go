@@ -59,7 +59,7 @@ func (st *nodeState) read(ctx context.Context, addr string, now time.Time, role 
 	n.LinkDown = f["master_link_status"] == "down"
 	n.Rejected = st.rejected.add(f, "rejected_connections")
 	n.Evicted = st.evicted.add(f, "evicted_keys")
-	if dt := now.Sub(st.first).Seconds(); dt > 0 {
+	if dt := now.Sub(st.first).Seconds(); dt > 0 && n.Rejected > 0 {
 		n.RejectedRate = float64(n.Rejected) / dt
 	}
 	if _, ok := f["keyspace_hits"]; ok {
@@ -170,6 +170,7 @@ func gauge(f redisinfo.Fields, key string) int64 {
 
 // counter turns a cumulative INFO counter into its growth since the first
 // reading; a counter that went down (the server restarted) counts afresh.
+// Unknown until the server reports it.
 type counter struct {
 	last, total int64
 	seen        bool
@@ -177,6 +178,9 @@ type counter struct {
 
 func (c *counter) add(f redisinfo.Fields, key string) int64 {
 	if _, ok := f[key]; !ok {
+		if !c.seen {
+			return Unknown
+		}
 		return c.total
 	}
 	v := f.Int(key)

@@ -14,8 +14,10 @@ const Unknown = -1
 type Sample struct {
 	At   time.Time
 	Kind target.Kind
-	// Started is the first sample's time: the rates are since then.
+	// Started is the first sample's time: the rates are since then. Every
+	// is the INFO interval per node.
 	Started time.Time
+	Every   time.Duration
 	// Master is the master now (Standalone and Sentinel). PrevMaster and
 	// MasterSince say when it last changed while sampling, and from which
 	// node; MasterSince is zero when it has not changed since Started.
@@ -44,7 +46,8 @@ type Node struct {
 	Clients, Blocked int64
 	// Rejected is how many connections the node refused (maxclients) since
 	// sampling started, and RejectedRate that per second: the
-	// thundering-herd signal.
+	// thundering-herd signal. Rejected and Evicted are Unknown when the
+	// server does not report them.
 	Rejected     int64
 	RejectedRate float64
 	OpsPerSec    int64

@@ -99,7 +99,7 @@ func (s *Sampler) Sample(ctx context.Context) Sample {
 	if slow {
 		s.slowAt = now
 	}
-	out := Sample{At: now, Kind: s.tgt.Resolved(), Started: s.started, Master: s.master, PrevMaster: s.prevMaster,
+	out := Sample{At: now, Kind: s.tgt.Resolved(), Started: s.started, Every: s.opts.Every, Master: s.master, PrevMaster: s.prevMaster,
 		MasterSince: s.masterAt, Err: s.resolveErr}
 	if s.topo == nil {
 		s.last = out

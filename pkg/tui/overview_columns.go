@@ -29,11 +29,11 @@ const stateWidth = 12
 
 func overviewColumns(width int) columns {
 	cs := []column{
-		{"rate", 9, func(w Watch, t *watched) string { return w.rateText(t) }},
-		{"err%", 7, func(w Watch, t *watched) string { return strings.TrimSuffix(w.errText(t), "%") }},
-		{"p99", 8, func(w Watch, t *watched) string { return w.p99(t) }},
+		{"rate", 8, func(w Watch, t *watched) string { return w.rateText(t) }},
+		{"err%", 6, func(w Watch, t *watched) string { return strings.TrimSuffix(w.errText(t), "%") }},
+		{"p99", 7, func(w Watch, t *watched) string { return w.p99(t) }},
 		{"clients", 8, func(_ Watch, t *watched) string { return totalsOf(t).clientsText() }},
-		{"rej/s", 7, func(_ Watch, t *watched) string { return totalsOf(t).rejectedText() }},
+		{"rej/s", 6, func(_ Watch, t *watched) string { return totalsOf(t).rejectedText() }},
 		{"ops/s", 7, func(_ Watch, t *watched) string { return totalsOf(t).opsText() }},
 		{"mem", 6, func(_ Watch, t *watched) string { return totalsOf(t).memText() }},
 	}

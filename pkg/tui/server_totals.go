@@ -31,7 +31,7 @@ func totalsOf(t *watched) serverTotals {
 		tot.ok = true
 		tot.clients += max(n.Clients, 0)
 		tot.ops += max(n.OpsPerSec, 0)
-		tot.evicted += n.Evicted
+		tot.evicted += max(n.Evicted, 0)
 		tot.rejRate += n.RejectedRate
 		tot.memUsed = max(tot.memUsed, n.UsedMemory)
 		tot.lag = max(tot.lag, n.Lag)

@@ -73,6 +73,9 @@ func (w Watch) oneNode(s *redisstat.Sample, n redisstat.Node, width int) []strin
 		return []string{w.lab("server") + n.Addr + " " + st.Bad.Render(oneLine(n.Err))}
 	}
 	rej := fmt.Sprintf("rejected %.1f/s (%d since %s)", n.RejectedRate, n.Rejected, clock(s.Started))
+	if n.Rejected < 0 {
+		rej = "rejected -"
+	}
 	if n.Rejected > 0 {
 		rej = st.Bad.Render(rej)
 	}
@@ -116,7 +119,7 @@ func (w Watch) memory(n redisstat.Node) string {
 }
 
 func (w Watch) evicted(n redisstat.Node) string {
-	s := fmt.Sprintf("evicted %d", n.Evicted)
+	s := "evicted " + num(n.Evicted)
 	if n.Evicted > 0 {
 		return w.cfg.Styles.Warn.Render(s)
 	}
@@ -180,6 +183,9 @@ func (w Watch) nodeTable(t *watched, width int) []string {
 			continue
 		}
 		rej := pad(fmt.Sprintf("%.1f", n.RejectedRate), 7)
+		if n.Rejected < 0 {
+			rej = pad("-", 7)
+		}
 		if n.Rejected > 0 {
 			rej = st.Bad.Render(rej)
 		}
@@ -197,7 +203,7 @@ func (w Watch) nodeTable(t *watched, width int) []string {
 		}
 		line += pad(num(n.Clients), 8) + rej + pad(num(n.OpsPerSec), 7) + pad(percent(n.HitRatio), 7) + pad(fitText(mem, memW-1), memW) + pad(lag, 8)
 		if wide {
-			line += pad(num(n.Blocked), 8) + fmt.Sprint(n.Evicted)
+			line += pad(num(n.Blocked), 8) + num(n.Evicted)
 		}
 		out = append(out, strings.TrimRight(line, " "))
 	}
