@@ -2,10 +2,13 @@ package tui
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 func fleetWatch(t *testing.T) Watch {
@@ -147,5 +150,24 @@ func TestOverviewPause(t *testing.T) {
 	w = feed(t, w, keys("p")...)
 	if strings.Contains(w.View(), "waiting for the first reading") {
 		t.Errorf("resumed overview lacks b's reading:\n%s", w.View())
+	}
+}
+
+// A figure that needs a look — connections refused, memory nearly full —
+// is drawn in the alarm colour (the value itself says it without colour).
+func TestOverviewAlarmColour(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	s := NewStyles(r)
+	w := NewWatch(WatchConfig{Source: "fleet", Targets: fleetTargets, Styles: &s})
+	w = feed(t, w, fleet()...)
+	w = feed(t, w, down) // prod-eu is no longer under the (uncoloured) cursor bar
+	v := w.View()
+	red := s.Bad.Render("21.5  ")
+	if !strings.Contains(v, red) || !strings.Contains(v, s.Bad.Render("96%   ")) {
+		t.Errorf("rejected rate and full memory not in the alarm colour:\n%q", v)
+	}
+	if strings.Contains(v, s.Bad.Render("0.0   ")) {
+		t.Errorf("a zero rejected rate is in the alarm colour:\n%q", v)
 	}
 }

@@ -12,6 +12,9 @@ type column struct {
 	head  string
 	width int // cells, the gap after it included
 	cell  func(w Watch, t *watched) string
+	// alarm says the value needs a look (connections refused, memory
+	// nearly full): drawn in the alarm colour, the value itself says it.
+	alarm func(t *watched) bool
 }
 
 // columns are the overview's columns for one screen width; the target's
@@ -29,25 +32,29 @@ const stateWidth = 12
 
 func overviewColumns(width int) columns {
 	cs := []column{
-		{"rate", 8, func(w Watch, t *watched) string { return w.rateText(t) }},
-		{"err%", 6, func(w Watch, t *watched) string { return strings.TrimSuffix(w.errText(t), "%") }},
-		{"p99", 7, func(w Watch, t *watched) string { return w.p99(t) }},
-		{"clients", 8, func(_ Watch, t *watched) string { return totalsOf(t).clientsText() }},
-		{"rej/s", 6, func(_ Watch, t *watched) string { return totalsOf(t).rejectedText() }},
-		{"ops/s", 7, func(_ Watch, t *watched) string { return totalsOf(t).opsText() }},
-		{"mem", 6, func(_ Watch, t *watched) string { return totalsOf(t).memText() }},
+		{"rate", 8, func(w Watch, t *watched) string { return w.rateText(t) }, nil},
+		{"err%", 6, func(w Watch, t *watched) string { return strings.TrimSuffix(w.errText(t), "%") },
+			func(t *watched) bool { return t.rated && t.errPct > 0 }},
+		{"p99", 7, func(w Watch, t *watched) string { return w.p99(t) }, nil},
+		{"clients", 8, func(_ Watch, t *watched) string { return totalsOf(t).clientsText() }, nil},
+		{"rej/s", 6, func(_ Watch, t *watched) string { return totalsOf(t).rejectedText() },
+			func(t *watched) bool { return totalsOf(t).rejRate > 0 }},
+		{"ops/s", 7, func(_ Watch, t *watched) string { return totalsOf(t).opsText() }, nil},
+		{"mem", 6, func(_ Watch, t *watched) string { return totalsOf(t).memText() },
+			func(t *watched) bool { return totalsOf(t).memPct >= 90 }},
 	}
 	if width >= 104 { // room for more: the hit ratio, trips, evictions and replication lag
 		cs = append(cs,
-			column{"hit%", 7, func(_ Watch, t *watched) string { return totalsOf(t).hitText() }},
-			column{"evicted", 8, func(_ Watch, t *watched) string { return totalsOf(t).evictedText() }},
-			column{"lag", 8, func(_ Watch, t *watched) string { return totalsOf(t).lagText() }},
+			column{"hit%", 7, func(_ Watch, t *watched) string { return totalsOf(t).hitText() }, nil},
+			column{"evicted", 8, func(_ Watch, t *watched) string { return totalsOf(t).evictedText() },
+				func(t *watched) bool { return totalsOf(t).evicted > 0 }},
+			column{"lag", 8, func(_ Watch, t *watched) string { return totalsOf(t).lagText() }, nil},
 			column{"trips", 6, func(_ Watch, t *watched) string {
 				if !t.seen {
 					return "-"
 				}
 				return fmt.Sprint(t.snap.Trips)
-			}},
+			}, nil},
 		)
 	}
 	used := 2 + stateWidth
@@ -94,7 +101,11 @@ func (c columns) row(w Watch, t *watched, plain bool) string {
 			b.WriteString(w.serviceNote(t, plain))
 			break
 		}
-		b.WriteString(pad(fitText(col.cell(w, t), col.width-1), col.width))
+		cell := pad(fitText(col.cell(w, t), col.width-1), col.width)
+		if !plain && col.alarm != nil && col.alarm(t) {
+			cell = st.Bad.Render(cell)
+		}
+		b.WriteString(cell)
 	}
 	return strings.TrimRight(b.String(), " ")
 }
