@@ -126,13 +126,12 @@ func (s *Sampler) Sample(ctx context.Context) Sample {
 // ResolveEvery for Sentinel and Cluster, and when MasterHint names a master
 // other than the one known. A failed resolve keeps the nodes known.
 func (s *Sampler) resolve(ctx context.Context, now time.Time) {
-	due := s.topo == nil
-	if kind := s.tgt.Resolved(); kind != target.Standalone {
-		due = due || now.Sub(s.resolvedAt) >= s.opts.ResolveEvery
-		if kind == target.Sentinel && s.opts.MasterHint != nil {
-			if h := s.opts.MasterHint(); h != "" && h != s.master {
-				due = true
-			}
+	kind := s.tgt.Resolved()
+	// a failed first resolve is tried again on the cadence, not every sample
+	due := s.resolvedAt.IsZero() || (kind != target.Standalone || s.topo == nil) && now.Sub(s.resolvedAt) >= s.opts.ResolveEvery
+	if kind == target.Sentinel && s.opts.MasterHint != nil {
+		if h := s.opts.MasterHint(); h != "" && h != s.master {
+			due = true
 		}
 	}
 	if !due {

@@ -3,8 +3,10 @@ package redisstat
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -304,5 +306,49 @@ func TestSampleClusterRowPerNode(t *testing.T) {
 	}
 	if !strings.Contains(got.Via, "127.0.0.1:") {
 		t.Errorf("via %q", got.Via)
+	}
+}
+
+// Sentinels that do not answer: the sample says why, and the resolve is
+// tried again on the cadence, not at every sample.
+func TestSampleRetriesAFailedResolveOnTheCadence(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dials atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			dials.Add(1)
+			c.Close() // not a Sentinel
+		}
+	}()
+	defer func() { ln.Close(); <-done }()
+	clk := newClock()
+	s := New(target.MustParse("redis+sentinel://"+ln.Addr().String()+"/mymaster"), Options{Now: clk.now})
+	defer s.Close()
+	ctx := context.Background()
+	first := s.Sample(ctx)
+	if first.Err == "" || len(first.Nodes) != 0 || !strings.Contains(first.Err, "cannot resolve") {
+		t.Fatalf("first sample %+v", first)
+	}
+	asked := dials.Load()
+	for range 3 {
+		clk.add(time.Second)
+		s.Sample(ctx)
+	}
+	if got := dials.Load(); got != asked {
+		t.Errorf("resolved again within ResolveEvery: %d dials, then %d", asked, got)
+	}
+	clk.add(3 * time.Second)
+	s.Sample(ctx)
+	if got := dials.Load(); got <= asked {
+		t.Errorf("not resolved again after ResolveEvery: %d dials", got)
 	}
 }

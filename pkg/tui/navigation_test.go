@@ -5,10 +5,14 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"github.com/rescli/rescli/pkg/redisstat"
+	"github.com/rescli/rescli/pkg/target"
 )
 
 func fleetWatch(t *testing.T) Watch {
@@ -170,4 +174,19 @@ func TestOverviewAlarmColour(t *testing.T) {
 	if strings.Contains(v, s.Bad.Render("0.0   ")) {
 		t.Errorf("a zero rejected rate is in the alarm colour:\n%q", v)
 	}
+}
+
+// A target whose Sentinels do not answer says so in its server panel.
+func TestServerPanelSaysWhyItIsEmpty(t *testing.T) {
+	w := newTestWatch(WatchConfig{Targets: []string{"redis"}})
+	w = feed(t, w, SampleMsg{Target: "redis", At: at(1), Snap: healthy(5)},
+		ServerMsg{Target: "redis", Sample: redisstat.Sample{At: at(1), Kind: target.Sentinel, Started: at(0), Every: time.Second,
+			Err: "cannot resolve the target sentinel mymaster [127.0.0.1:26379]: connection refused"}})
+	v := w.View()
+	for _, want := range []string{"resolve cannot resolve the target sentinel mymaster", "master  unknown yet", "spikes  none recorded"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, v, 80, 24)
 }

@@ -92,8 +92,8 @@ func (o overview) view(w Watch, d *data, width, rows int) []string {
 		}
 		out = append(out, st.Dim.Render(msg))
 	}
-	// the table keeps at least half the rows; the transitions get the rest
-	fit := max(min(len(vis), rows-len(out)-3, max((rows-len(out))/2, 3)), 1)
+	// the table takes up to two thirds of the rows; the transitions the rest
+	fit := max(min(len(vis), rows-len(out)-3, max((rows-len(out))*2/3, 3)), 1)
 	cur := o.cursor(vis)
 	first := max(0, min(cur-fit+1, len(vis)-fit))
 	for i := first; i < min(first+fit, len(vis)); i++ {

@@ -33,9 +33,11 @@ func (w Watch) serverLines(t *watched, width int) []string {
 	if s.Kind == target.Sentinel {
 		out = append(out, w.sentinelLine(s))
 	}
-	if len(s.Nodes) == 1 && s.Kind != target.Cluster {
+	switch {
+	case len(s.Nodes) == 0: // not resolved yet: the resolve line says why
+	case len(s.Nodes) == 1 && s.Kind != target.Cluster:
 		out = append(out, w.oneNode(s, s.Nodes[0], width)...)
-	} else {
+	default:
 		out = append(out, w.nodeTable(t, width)...)
 	}
 	out = append(out, w.spikesLine(s), w.slowLine(s))

@@ -68,7 +68,7 @@ func (w Watch) slowLine(s *redisstat.Sample) string {
 // with how many did.
 func (w Watch) listOrWhy(parts, denied []string, nodes int, none string) string {
 	st := w.cfg.Styles
-	if len(denied) == nodes && len(parts) == 0 {
+	if len(denied) > 0 && len(denied) == nodes && len(parts) == 0 {
 		return st.Warn.Render(denied[0])
 	}
 	s := strings.Join(parts, " · ")
