@@ -131,13 +131,15 @@ func matrixWatch(t *testing.T, k matrixKind) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	var last struct {
+	type event struct {
 		Type, State, Kind, Master string
 		Requests                  int
 		Nodes                     []struct{ Addr, Role, State string }
 	}
+	var last event
 	// the last summary (the server's reading may follow it)
 	for i := len(lines) - 1; i >= 0 && last.Type != "summary"; i-- {
+		last = event{}
 		if err := json.Unmarshal([]byte(lines[i]), &last); err != nil {
 			t.Fatalf("event %q: %v", lines[i], err)
 		}
