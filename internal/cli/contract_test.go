@@ -46,6 +46,7 @@ func leafCommands(root *cobra.Command) []*cobra.Command {
 // state directory and a scenario file.
 type contractEnv struct {
 	redisURL, api, state, scenario string
+	config                         string // XDG_CONFIG_HOME, with a rescli/config.yaml of one context
 	toxicAPI                       string // another API, for the toxic commands (proxies reset clears faults)
 }
 
@@ -77,11 +78,18 @@ func newContractEnv(t *testing.T) contractEnv {
 	api := httptest.NewServer(cs.Handler())
 	t.Cleanup(api.Close)
 	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cfg")
+	if err := os.MkdirAll(filepath.Join(cfg, "rescli"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "rescli", "config.yaml"), []byte("current-context: local\ncontexts:\n  - name: local\n    url: "+srv.URL()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	file := filepath.Join(dir, "s.yaml")
 	if err := os.WriteFile(file, []byte(matrixScenarioFile), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return contractEnv{redisURL: srv.URL(), api: strings.TrimPrefix(api.URL, "http://"), state: filepath.Join(dir, "state"), scenario: file,
+	return contractEnv{redisURL: srv.URL(), api: strings.TrimPrefix(api.URL, "http://"), state: filepath.Join(dir, "state"), scenario: file, config: cfg,
 		toxicAPI: strings.TrimPrefix(toxicAPI.URL, "http://")}
 }
 
@@ -124,6 +132,10 @@ func jsonRuns(e contractEnv) map[string][]jsonRun {
 		"rescli chaos proxies delete":  {{args: with("chaos", "proxies", "delete", "to-delete")}},
 		"rescli chaos proxies reset":   {{args: with("chaos", "proxies", "reset")}},
 		"rescli watch":                 {{args: []string{"watch", "--duration", "700ms", "--refresh", "200ms", "--summary", "200ms"}}},
+		"rescli config list":           {{args: []string{"config", "list"}}},
+		"rescli config show":           {{args: []string{"config", "show"}}},
+		"rescli config use":            {{args: []string{"config", "use", "local"}}},
+		"rescli config path":           {{args: []string{"config", "path"}}},
 		"rescli chaos proxy":           nil, // runs until a signal: its document is checked in TestChaosProxyStopsOnEverySignal
 		"rescli serve":                 nil, // runs until a signal: its document is checked in TestServeJSONDocument
 		"rescli dev":                   nil, // starts a deployment: its document is checked in TestDevRunsUntilCancelledThenTearsDown
@@ -171,7 +183,7 @@ func TestEveryCommandKeepsTheContract(t *testing.T) {
 // contractRun runs rescli in-process with the contract environment.
 func contractRun(e contractEnv, args ...string) (stdout, stderr string, code int) {
 	var out, errOut bytes.Buffer
-	env := map[string]string{"RESCLI_STATE_DIR": e.state, "NO_COLOR": "1"}
+	env := map[string]string{"RESCLI_STATE_DIR": e.state, "NO_COLOR": "1", "XDG_CONFIG_HOME": e.config}
 	code = Main(args, IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, func(k string) string { return env[k] })
 	return out.String(), errOut.String(), code
 }

@@ -48,12 +48,15 @@ URL, a missing or wrong admin token).`,
 			if o.Token == "" {
 				o.Token = g.Getenv(envAdminToken)
 			}
+			if len(o.Services) == 0 {
+				o.Services = g.ContextServices()
+			}
 			return runHealth(cmd.Context(), g, o)
 		},
 	}
 	jsonDocument(cmd, schemaHealth)
 	f := cmd.Flags()
-	f.StringArrayVar(&o.Services, "service", nil, "service base URL or health URL (repeatable)")
+	f.StringArrayVar(&o.Services, "service", nil, "service base URL or health URL (repeatable; default: the context's services)")
 	f.StringVar(&o.Token, "token", "", "admin token for the admin endpoints (env "+envAdminToken+")")
 	f.BoolVar(&o.Detailed, "detailed", false, "fetch /health/detailed (needs the admin token)")
 	f.BoolVar(&o.FailOnWarn, "fail-on-warn", false, "exit 1 when any service warns")

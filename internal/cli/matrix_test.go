@@ -131,13 +131,21 @@ func matrixWatch(t *testing.T, k matrixKind) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	var last struct {
+	type event struct {
 		Type, State, Kind, Master string
 		Requests                  int
 		Nodes                     []struct{ Addr, Role, State string }
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || last.Type != "summary" {
-		t.Fatalf("last event %q: %v", lines[len(lines)-1], err)
+	var last event
+	// the last summary (the server's reading may follow it)
+	for i := len(lines) - 1; i >= 0 && last.Type != "summary"; i-- {
+		last = event{}
+		if err := json.Unmarshal([]byte(lines[i]), &last); err != nil {
+			t.Fatalf("event %q: %v", lines[i], err)
+		}
+	}
+	if last.Type != "summary" {
+		t.Fatalf("no summary in:\n%s", out)
 	}
 	wantKind := map[string]string{"sentinel": "sentinel", "cluster": "cluster"}[k.name]
 	if wantKind == "" {

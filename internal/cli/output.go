@@ -29,6 +29,7 @@ const (
 	schemaServe        = "rescli.serve/v1"
 	schemaDev          = "rescli.dev/v1"
 	schemaVersion      = "rescli.version/v1"
+	schemaConfig       = "rescli.config/v1"
 )
 
 // withSchema renders v as a JSON object whose first field is "schema".

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rescli/rescli/internal/config"
 )
 
 // IOStreams are the streams a command reads and writes; tests inject them.
@@ -22,8 +24,15 @@ type Global struct {
 	Output   string
 	NoColor  bool
 	Verbose  bool
-	IO       IOStreams
-	Getenv   func(string) string
+	// ContextName is --context: a context of the config file (context.go).
+	ContextName string
+	IO          IOStreams
+	// Getenv reads the environment; once a context is in use it also
+	// answers REDIS_URL, RESCLI_ADMIN_TOKEN and RESCLI_CHAOS_ALLOW from it.
+	Getenv func(string) string
+
+	config  *config.File   // the config file, when there is one
+	context *activeContext // the context in use, if any
 }
 
 // JSON reports whether -o json was asked for.
@@ -66,6 +75,9 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 			if err := checkOutput(cmd, g); err != nil {
 				return err
 			}
+			if err := g.useContext(cmd); err != nil {
+				return err
+			}
 			if g.RedisURL == "" {
 				g.RedisURL = g.Getenv("REDIS_URL")
 			}
@@ -84,6 +96,8 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 	f.StringVarP(&g.Output, "output", "o", "table", "output format: table or json")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colour (also when NO_COLOR is set)")
 	f.BoolVarP(&g.Verbose, "verbose", "v", false, "verbose diagnostics on stderr")
+	f.StringVar(&g.ContextName, "context", "", "context of the config file to use: its target, services, chaos allow-list and token (env "+envContext+"; default: the file's current-context; see rescli config)")
+	_ = root.RegisterFlagCompletionFunc("context", completeContexts(g))
 
 	root.AddCommand(NewVersionCmd(g))
 	root.AddCommand(NewChaosCmd(g))
@@ -93,6 +107,7 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 	root.AddCommand(NewHealthCmd(g))
 	root.AddCommand(NewWatchCmd(g))
 	root.AddCommand(NewDevCmd(g))
+	root.AddCommand(NewConfigCmd(g))
 	root.AddCommand(newDocsCmd(g))
 	registerCompletions(root, g)
 	withExamples(root)

@@ -48,7 +48,7 @@ rescli.verify.checks/v1). With GITHUB_STEP_SUMMARY set, a Markdown summary is ap
 	}
 	jsonDocument(cmd, schemaVerify)
 	f := cmd.Flags()
-	f.StringSliceVar(&o.opts.Services, "service", nil, "base URL of a service exposing rescli's health endpoints (repeatable)")
+	f.StringSliceVar(&o.opts.Services, "service", nil, "base URL of a service exposing rescli's health endpoints (repeatable; default: the context's services)")
 	f.StringVar(&o.opts.Token, "token", "", "admin token for the services' /health/* endpoints (env RESCLI_ADMIN_TOKEN)")
 	f.StringSliceVar(&o.opts.Only, "checks", nil, "run only these checks (see --list-checks)")
 	f.StringSliceVar(&o.opts.Skip, "skip", nil, "skip these checks")
@@ -69,6 +69,9 @@ func (o *verifyOptions) run(ctx context.Context) error {
 	}
 	if len(o.opts.Only) > 0 && len(o.opts.Skip) > 0 {
 		return Usagef("--checks and --skip cannot be used together")
+	}
+	if len(o.opts.Services) == 0 {
+		o.opts.Services = o.g.ContextServices()
 	}
 	if o.g.RedisURL == "" && len(o.opts.Services) == 0 {
 		return Usagef("nothing to verify: give --redis-url (or REDIS_URL) and/or --service")

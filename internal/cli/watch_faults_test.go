@@ -20,7 +20,7 @@ func TestWatchEveryFaultOpensTheBreaker(t *testing.T) {
 	srv := redistest.Start(t)
 	o := &watchOptions{g: &Global{RedisURL: srv.URL()}, rate: 50, refresh: 50 * time.Millisecond, failures: 3,
 		openWait: 300 * time.Millisecond, maxOpen: 300 * time.Millisecond, timeout: 200 * time.Millisecond, chaos: true}
-	src, err := newWatchRedis(o)
+	src, err := newWatchRedis(o, watchRedisSpec{name: watchTargetName, url: o.g.RedisURL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,8 @@ import (
 
 // runPlain is watch without a terminal: a line (or NDJSON event) per
 // transition and a summary per target every --summary, the first one as
-// soon as the target was read, and a last one at the end.
+// soon as the target was read, and a last one at the end; with each
+// summary, what the server said (a line per node, or a server event).
 func (o *watchOptions) runPlain(ctx context.Context, src watchSource) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -21,6 +22,8 @@ func (o *watchOptions) runPlain(ctx context.Context, src watchSource) error {
 			p.transition(msg)
 		case tui.SampleMsg:
 			p.sample(msg)
+		case tui.ServerMsg:
+			p.server(msg)
 		}
 		if p.err != nil {
 			cancel() // the reader went away: stop, and drain what is in flight

@@ -20,10 +20,13 @@ type watchPrinter struct {
 }
 
 // watchTally is one target's latest reading and the counters at its last
-// summary, from which the summary's rate and error share are computed.
+// summary, from which the summary's rate and error share are computed, and
+// the server's latest reading and the time of the last one printed.
 type watchTally struct {
 	last, prev tui.SampleMsg
 	printed    bool
+	server     *tui.ServerMsg
+	serverAt   time.Time
 }
 
 func newWatchPrinter(g *Global, every time.Duration) *watchPrinter {
@@ -57,16 +60,31 @@ func (p *watchPrinter) transition(m tui.TransitionMsg) {
 	p.line(s)
 }
 
-func (p *watchPrinter) sample(m tui.SampleMsg) {
-	t := p.tally[m.Target]
+func (p *watchPrinter) target(name string) *watchTally {
+	t := p.tally[name]
 	if t == nil {
 		t = &watchTally{}
-		p.tally[m.Target] = t
-		p.order = append(p.order, m.Target)
+		p.tally[name] = t
+		p.order = append(p.order, name)
 	}
+	return t
+}
+
+func (p *watchPrinter) sample(m tui.SampleMsg) {
+	t := p.target(m.Target)
 	t.last = m
 	if !t.printed || m.At.Sub(t.prev.At) >= p.every {
 		p.summary(t)
+	}
+}
+
+// server keeps the server's latest reading; the first is printed at once,
+// the others with the target's summaries.
+func (p *watchPrinter) server(m tui.ServerMsg) {
+	t := p.target(m.Target)
+	t.server = &m
+	if t.serverAt.IsZero() {
+		p.serverLines(t)
 	}
 }
 
@@ -75,6 +93,8 @@ func (p *watchPrinter) flush() {
 	for _, name := range p.order {
 		if t := p.tally[name]; t.last.At.After(t.prev.At) {
 			p.summary(t)
+		} else if t.server != nil && t.server.At.After(t.serverAt) {
+			p.serverLines(t)
 		}
 	}
 }
@@ -84,13 +104,26 @@ func (p *watchPrinter) summary(t *watchTally) {
 	t.prev, t.printed = t.last, true
 	if p.json {
 		p.emit(ev)
-		return
+	} else {
+		p.line(ev.text())
 	}
-	p.line(ev.text())
+	if t.server != nil && t.server.At.After(t.serverAt) {
+		p.serverLines(t)
+	}
 }
 
-func (p *watchPrinter) emit(v any) {
-	p.keep(printEvent(p.w, schemaWatchEvent, v))
+// serverLines prints what the server said last: an event, or a line per
+// node (and, for Sentinel, one for the master).
+func (p *watchPrinter) serverLines(t *watchTally) {
+	ev := newWatchServerEvent(*t.server)
+	t.serverAt = t.server.At
+	if p.json {
+		p.emit(ev)
+		return
+	}
+	for _, l := range ev.lines() {
+		p.line(l)
+	}
 }
 
 // watchStartEvent is the first NDJSON event: what is watched.
@@ -100,6 +133,8 @@ type watchStartEvent struct {
 	Source         string    `json:"source"`
 	SummaryEveryMS int64     `json:"summary_every_ms"`
 }
+
+func (p *watchPrinter) emit(v any) { p.keep(printEvent(p.w, schemaWatchEvent, v)) }
 
 func (p *watchPrinter) line(s string) {
 	_, err := io.WriteString(p.w, s+"\n")

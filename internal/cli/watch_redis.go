@@ -12,13 +12,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/redisstat"
 	"github.com/rescli/rescli/pkg/rig"
 	"github.com/rescli/rescli/pkg/target"
 	"github.com/rescli/rescli/pkg/tui"
 )
-
-// watchTargetName names the Redis target's breaker on screen and in events.
-const watchTargetName = "redis"
 
 // watchSource produces the events of one watch session.
 type watchSource interface {
@@ -34,21 +32,27 @@ type watchSource interface {
 // through an in-process chaos proxy.
 type watchRedis struct {
 	o     *watchOptions
+	name  string // on screen and in events
 	label string
 	mini  *miniredis.Miniredis
 	rig   *rig.Rig
 	ctrl  *watchFaults
 	m     *manager.Manager
+	// stat reads what the server says of itself, over its own connections
+	// (never through the chaos proxies); nil with --server-interval 0.
+	stat *redisstat.Sampler
 }
 
-func newWatchRedis(o *watchOptions) (_ *watchRedis, err error) {
-	w := &watchRedis{o: o}
+// newWatchRedis sets up the target r: its manager (behind chaos proxies
+// with --chaos) and its server sampler; r.url "" is an embedded Redis.
+func newWatchRedis(o *watchOptions, r watchRedisSpec) (_ *watchRedis, err error) {
+	w := &watchRedis{o: o, name: r.name}
 	defer func() {
 		if err != nil {
 			w.close()
 		}
 	}()
-	url := o.g.RedisURL
+	url := r.url
 	if url == "" {
 		w.mini = miniredis.NewMiniRedis()
 		if err := w.mini.StartAddr("127.0.0.1:0"); err != nil {
@@ -63,6 +67,10 @@ func newWatchRedis(o *watchOptions) (_ *watchRedis, err error) {
 	w.label = tgt.String()
 	if w.mini != nil {
 		w.label = "embedded Redis (miniredis) " + w.mini.Addr()
+	}
+	if o.server > 0 {
+		w.stat = redisstat.New(tgt, redisstat.Options{Every: o.server,
+			MasterHint: func() string { return w.m.Snapshot().Master }})
 	}
 	mo := manager.Options{
 		Name: "rescli-watch", Target: tgt,
@@ -107,7 +115,7 @@ func (w *watchRedis) describe() string {
 	return s + fmt.Sprintf(" · probe %g/s", w.o.rate)
 }
 
-func (w *watchRedis) targets() []string { return []string{watchTargetName} }
+func (w *watchRedis) targets() []string { return []string{w.name} }
 
 func (w *watchRedis) faults() tui.FaultController {
 	if w.ctrl == nil {
@@ -120,11 +128,10 @@ func (w *watchRedis) run(ctx context.Context, emit func(tea.Msg) bool) {
 	sub := w.m.Subscribe(64)
 	defer sub.Close()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		w.probe(ctx)
-	}()
+	wg.Go(func() { w.probe(ctx) })
+	if w.stat != nil {
+		wg.Go(func() { w.sampleServer(ctx, emit) })
+	}
 	defer wg.Wait()
 	tick := time.NewTicker(w.o.refresh)
 	defer tick.Stop()
@@ -133,7 +140,7 @@ func (w *watchRedis) run(ctx context.Context, emit func(tea.Msg) bool) {
 		case <-ctx.Done():
 			return
 		case t, ok := <-sub.C:
-			if !ok || !emit(tui.TransitionMsg{Target: watchTargetName, Transition: t}) {
+			if !ok || !emit(tui.TransitionMsg{Target: w.name, Transition: t}) {
 				return
 			}
 		case <-tick.C:
@@ -142,13 +149,30 @@ func (w *watchRedis) run(ctx context.Context, emit func(tea.Msg) bool) {
 }
 
 func (w *watchRedis) sample(emit func(tea.Msg) bool) bool {
-	if !emit(tui.SampleMsg{Target: watchTargetName, At: time.Now(), Snap: w.m.Snapshot()}) {
+	if !emit(tui.SampleMsg{Target: w.name, At: time.Now(), Snap: w.m.Snapshot()}) {
 		return false
 	}
 	if w.ctrl != nil {
 		return emit(tui.FaultsMsg{Active: w.ctrl.active()})
 	}
 	return true
+}
+
+// sampleServer reads the server's side every --server-interval: at most
+// one INFO per node per interval, whatever the screen's refresh.
+func (w *watchRedis) sampleServer(ctx context.Context, emit func(tea.Msg) bool) {
+	t := time.NewTicker(w.stat.Every())
+	defer t.Stop()
+	for {
+		if s := w.stat.Sample(ctx); ctx.Err() != nil || !emit(tui.ServerMsg{Target: w.name, Sample: s}) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // probe sends one PING at a time, --rate per second at most: while Redis
@@ -173,6 +197,9 @@ func (w *watchRedis) probe(ctx context.Context) {
 func (w *watchRedis) close() {
 	if w.ctrl != nil {
 		w.ctrl.clear()
+	}
+	if w.stat != nil {
+		w.stat.Close()
 	}
 	if w.m != nil {
 		_ = w.m.Close()

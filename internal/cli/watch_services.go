@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/pkg/health"
 	"github.com/rescli/rescli/pkg/manager"
 	"github.com/rescli/rescli/pkg/tui"
@@ -21,11 +19,12 @@ import (
 // watchServices polls running services' /health/redis and /health/services
 // and reports each service's breaker as one target.
 type watchServices struct {
-	o      *watchOptions
-	client *health.Client
-	urls   []string // base URLs, no trailing slash
-	names  []string
-	prev   []watchSeen
+	o       *watchOptions
+	http    *http.Client
+	clients []*health.Client // one per service: each context has its own token
+	urls    []string         // base URLs, no trailing slash
+	names   []string
+	prev    []watchSeen
 }
 
 // watchSeen is what the previous poll saw of one service's breaker, to
@@ -38,29 +37,17 @@ type watchSeen struct {
 	lastAt time.Time
 }
 
-func newWatchServices(o *watchOptions) (*watchServices, error) {
+func newWatchServices(o *watchOptions, specs []watchServiceSpec) *watchServices {
 	// an own transport, so that close leaves no idle connection behind
 	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	if o.token == "" { // from the env here, never as a flag default that --help would print
-		o.token = o.g.Getenv(watchEnvToken)
-	}
-	w := &watchServices{o: o, client: &health.Client{HTTP: hc, Token: o.token, Timeout: o.timeout}}
-	seen := map[string]bool{}
-	for _, raw := range o.services {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, Usagef("invalid --service %s: want http://host:port", redact.URL(raw))
-		}
-		name := u.Host
-		if seen[name] {
-			name = redact.URL(raw)
-		}
-		seen[name] = true
-		w.urls = append(w.urls, strings.TrimRight(raw, "/"))
-		w.names = append(w.names, name)
+	w := &watchServices{o: o, http: hc}
+	for _, s := range specs {
+		w.clients = append(w.clients, &health.Client{HTTP: hc, Token: s.token, Timeout: o.timeout})
+		w.urls = append(w.urls, strings.TrimRight(s.url, "/"))
+		w.names = append(w.names, s.name)
 	}
 	w.prev = make([]watchSeen, len(w.urls))
-	return w, nil
+	return w
 }
 
 func (w *watchServices) describe() string {
@@ -69,7 +56,7 @@ func (w *watchServices) describe() string {
 
 func (w *watchServices) targets() []string           { return w.names }
 func (w *watchServices) faults() tui.FaultController { return nil }
-func (w *watchServices) close()                      { w.client.HTTP.CloseIdleConnections() }
+func (w *watchServices) close()                      { w.http.CloseIdleConnections() }
 
 func (w *watchServices) run(ctx context.Context, emit func(tea.Msg) bool) {
 	tick := time.NewTicker(w.o.refresh)
@@ -121,7 +108,7 @@ func (w *watchServices) poll(ctx context.Context) []tea.Msg {
 
 // read fetches one service's Redis view and its services' statuses.
 func (w *watchServices) read(ctx context.Context, i int) tui.SampleMsg {
-	res, err := w.client.Fetch(ctx, w.urls[i]+health.PathRedis, true)
+	res, err := w.clients[i].Fetch(ctx, w.urls[i]+health.PathRedis, true)
 	s := tui.SampleMsg{Target: w.names[i], At: time.Now()}
 	switch {
 	case err != nil:
@@ -136,7 +123,7 @@ func (w *watchServices) read(ctx context.Context, i int) tui.SampleMsg {
 		return s
 	}
 	s.Snap = watchSnapshot(res.Doc.Redis)
-	if svc, err := w.client.Fetch(ctx, w.urls[i]+health.PathServices, true); err == nil {
+	if svc, err := w.clients[i].Fetch(ctx, w.urls[i]+health.PathServices, true); err == nil {
 		s.Detail = watchServicesDetail(svc.Doc)
 	} else if !errors.Is(err, health.ErrNotFound) {
 		s.Detail = "services: " + err.Error()
@@ -191,7 +178,7 @@ func (w *watchServices) changes(i int, s tui.SampleMsg) []tea.Msg {
 // recorded fetches /health/detailed and returns the breaker transitions the
 // service recorded since the newest one reported, oldest first.
 func (w *watchServices) recorded(ctx context.Context, i int) []tea.Msg {
-	res, err := w.client.Fetch(ctx, w.urls[i]+health.PathDetailed, true)
+	res, err := w.clients[i].Fetch(ctx, w.urls[i]+health.PathDetailed, true)
 	if err != nil {
 		return nil
 	}

@@ -47,6 +47,7 @@ var (
 	watchTransitionLine = regexp.MustCompile(`^\S+ redis (CLOSED|OPEN|HALF_OPEN) → (CLOSED|OPEN|HALF_OPEN) .+$`)
 	watchSummaryLine    = regexp.MustCompile(`^\S+ redis state=(CLOSED|OPEN|HALF_OPEN) for=\S+ trips=\d+( next_probe=\S+)?( rate=[\d.]+/s errors=[\d.]+%)? p50=[\d.]+ms p90=[\d.]+ms p99=[\d.]+ms pool=\d+/\d+/\d+ retries=\d+ fallbacks=\d+( last_error=".*")?$`)
 	watchStartLine      = regexp.MustCompile(`^\S+ watching .+: a line per transition, a summary every \S+$`)
+	watchServerLine     = regexp.MustCompile(`^\S+ redis server \S+ role=\w+( error=".*"| clients=\S+ blocked=\S+ rejected=(\d+|-) rejected_rate=([\d.]+|-)/s ops=\S+/s hit=\S+ used_memory=\S+ maxmemory=\S+ evicted=(\d+|-) replicas=\S+ lag=\S+( link=down)? spikes=".*" slowlog=".*")$`)
 )
 
 // TestWatchPlainFollowsAnOutage: with stdout not a terminal, watch prints a
@@ -68,15 +69,24 @@ func TestWatchPlainFollowsAnOutage(t *testing.T) {
 		t.Fatalf("watch: %v (stderr %s)", err, errOut.String())
 	}
 
-	// Then every line is one of the three documented shapes
+	// Then every line is one of the four documented shapes, the server's
+	// own figures among them
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if !watchStartLine.MatchString(lines[0]) {
 		t.Errorf("first line: %q", lines[0])
 	}
+	servers := 0
 	for _, l := range lines[1:] {
+		if watchServerLine.MatchString(l) {
+			servers++
+			continue
+		}
 		if !watchTransitionLine.MatchString(l) && !watchSummaryLine.MatchString(l) {
 			t.Errorf("unparsable line: %q", l)
 		}
+	}
+	if servers == 0 {
+		t.Errorf("no server line:\n%s", out.String())
 	}
 	if errOut.String() != "" {
 		t.Errorf("stderr: %q", errOut.String())
@@ -117,7 +127,7 @@ func TestWatchFaultMenuEntriesApply(t *testing.T) {
 	watchNoLeaks(t)
 	o := &watchOptions{g: &Global{}, rate: 5, refresh: time.Second, failures: 5,
 		openWait: time.Second, maxOpen: time.Second, timeout: time.Second, chaos: true}
-	src, err := newWatchRedis(o)
+	src, err := newWatchRedis(o, watchRedisSpec{name: watchTargetName, url: o.g.RedisURL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/redisstat"
 )
 
-// target is everything the screen knows about one watched breaker.
+// watched is everything the screen knows about one target.
 type watched struct {
 	name   string
 	seen   bool // a sample arrived
@@ -16,6 +17,9 @@ type watched struct {
 	snap   manager.Snapshot
 	err    string
 	detail string
+	// server is what Redis said last; nil until a ServerMsg arrived (and
+	// for services, whose Redis rescli does not read).
+	server *redisstat.Sample
 
 	roll         rolling
 	rate, errPct float64
@@ -107,6 +111,13 @@ func (d *data) sample(m SampleMsg, cfg *WatchConfig) {
 		t.rateLine.add(m.At, rate)
 		t.errLine.add(m.At, errPct)
 	}
+}
+
+func (d *data) serverSample(m ServerMsg, cfg *WatchConfig) {
+	t := d.ensure(m.Target, cfg)
+	d.advance(m.At)
+	s := m.Sample
+	t.server = &s
 }
 
 func (d *data) transition(m TransitionMsg, cfg *WatchConfig) {

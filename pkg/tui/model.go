@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -9,7 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// mode is what the keyboard is doing now.
+// mode is what the keyboard is doing now on a screen.
 type mode int
 
 const (
@@ -19,22 +18,27 @@ const (
 	modeConfirm      // confirming the chosen fault
 )
 
-// Watch is the watch dashboard: one screen, fed by messages.
+// Watch is the watch dashboard. It keeps what every message tells and
+// shows one of two screens, each its own model: the overview, a row per
+// target, and the drill-down into one target (its breaker, the server
+// panel, its transitions, the fault menu). Enter drills in, esc comes back.
+// With a single target it opens on that target's drill-down.
 type Watch struct {
 	cfg    WatchConfig
 	live   *data
 	frozen *data // the screen while paused; nil when live
 	width  int
 	height int
-	mode   mode
-	filter string
-	menu   int
 	help   help.Model
 	note   string
 	bad    bool // note is an error
 	// wall is the time of the last tick, lastData when the last sample or
 	// transition arrived (both from WatchConfig.Now).
 	wall, lastData time.Time
+
+	drilled bool // the drill-down is shown, else the overview
+	ov      overview
+	dt      drillDown
 }
 
 // NewWatch builds the dashboard.
@@ -45,6 +49,9 @@ func NewWatch(cfg WatchConfig) Watch {
 	w.help.Width = w.width
 	for _, name := range cfg.Targets {
 		w.live.ensure(name, &w.cfg)
+	}
+	if len(cfg.Targets) == 1 {
+		w.drilled, w.dt = true, drillDown{target: cfg.Targets[0]}
 	}
 	return w
 }
@@ -83,7 +90,7 @@ func (w Watch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w.help.Width = max(msg.Width, minWidth) // as View lays out
 		return w, nil
 	case tea.KeyMsg:
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && w.mode != modeFilter {
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && w.screenMode() != modeFilter {
 			return w.keys(msg.Runes) // keys typed fast arrive as one message
 		}
 		return w.key(msg)
@@ -96,6 +103,9 @@ func (w *Watch) apply(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case SampleMsg:
 		w.live.sample(msg, &w.cfg)
+		w.lastData = w.cfg.Now()
+	case ServerMsg:
+		w.live.serverSample(msg, &w.cfg)
 		w.lastData = w.cfg.Now()
 	case TransitionMsg:
 		w.live.transition(msg, &w.cfg)
@@ -113,6 +123,17 @@ func (w *Watch) apply(msg tea.Msg) {
 			w.note, w.bad = msg.Note, false
 		}
 	}
+}
+
+// screenMode is the keyboard mode of the screen shown.
+func (w Watch) screenMode() mode {
+	if w.drilled {
+		return w.dt.mode
+	}
+	if w.ov.typing {
+		return modeFilter
+	}
+	return modeNormal
 }
 
 func (w Watch) keys(runes []rune) (tea.Model, tea.Cmd) {
@@ -133,94 +154,60 @@ func (w Watch) keys(runes []rune) (tea.Model, tea.Cmd) {
 	return w, tea.Sequence(cmds...)
 }
 
+// key handles what every screen shares (quit, help, pause) and hands the
+// rest to the screen shown. A screen typing a filter or in its fault menu
+// gets every key but Ctrl-C.
 func (w Watch) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	km := w.cfg.Keys
 	if msg.Type == tea.KeyCtrlC {
 		return w, tea.Quit
 	}
-	switch w.mode {
-	case modeFilter:
-		return w.filterKey(msg), nil
-	case modeMenu:
-		return w.menuKey(msg), nil
-	case modeConfirm:
-		return w.confirmKey(msg)
+	if w.screenMode() == modeNormal {
+		switch {
+		case key.Matches(msg, km.Quit):
+			return w, tea.Quit
+		case key.Matches(msg, km.Help):
+			w.help.ShowAll = !w.help.ShowAll
+			return w, nil
+		case key.Matches(msg, km.Pause):
+			if w.frozen == nil {
+				w.frozen = w.live.clone()
+			} else {
+				w.frozen = nil
+			}
+			return w, nil
+		}
+	}
+	var out outcome
+	if w.drilled {
+		w.dt, out = w.dt.key(msg, km, w.cfg.Faults)
+	} else {
+		w.ov, out = w.ov.key(msg, km, w.ov.visible(w.shown()))
 	}
 	switch {
-	case key.Matches(msg, km.Quit):
-		return w, tea.Quit
-	case key.Matches(msg, km.Help):
-		w.help.ShowAll = !w.help.ShowAll
-	case key.Matches(msg, km.Pause):
-		if w.frozen == nil {
-			w.frozen = w.live.clone()
-		} else {
-			w.frozen = nil
-		}
-	case key.Matches(msg, km.Filter):
-		w.mode = modeFilter
-	case key.Matches(msg, km.Faults) && w.cfg.Faults != nil:
-		w.mode, w.menu = modeMenu, 0
+	case out.open != "":
+		w.drilled, w.dt = true, drillDown{target: out.open}
+	case out.back:
+		w.drilled, w.ov.name = false, w.dt.target
 	}
-	return w, nil
+	if out.note != "" {
+		w.note, w.bad = out.note, false
+	}
+	return w, out.cmd
 }
 
-func (w Watch) filterKey(msg tea.KeyMsg) Watch {
-	switch msg.Type {
-	case tea.KeyEsc:
-		w.filter, w.mode = "", modeNormal
-	case tea.KeyEnter:
-		w.mode = modeNormal
-	case tea.KeyBackspace:
-		if r := []rune(w.filter); len(r) > 0 {
-			w.filter = string(r[:len(r)-1])
-		}
-	case tea.KeyRunes, tea.KeySpace:
-		w.filter += string(msg.Runes)
-	}
-	return w
+// outcome is what a screen's key asks of the root.
+type outcome struct {
+	open string // drill into this target
+	back bool   // back to the overview
+	cmd  tea.Cmd
+	note string
 }
 
-func (w Watch) menuKey(msg tea.KeyMsg) Watch {
-	km, n := w.cfg.Keys, len(w.cfg.Faults.Options())
-	switch {
-	case key.Matches(msg, km.Up):
-		w.menu = (w.menu + n - 1) % n
-	case key.Matches(msg, km.Down):
-		w.menu = (w.menu + 1) % n
-	case key.Matches(msg, km.Select):
-		w.mode = modeConfirm
-	case key.Matches(msg, km.Cancel), key.Matches(msg, km.Quit), key.Matches(msg, km.Faults):
-		w.mode = modeNormal
-	case msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && msg.Runes[0] >= '1' && int(msg.Runes[0]-'1') < n:
-		w.menu, w.mode = int(msg.Runes[0]-'1'), modeConfirm
+// shown is the data the screen shows: frozen while paused.
+func (w Watch) shown() *data {
+	if w.frozen != nil {
+		return w.frozen
 	}
-	return w
-}
-
-func (w Watch) confirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	km := w.cfg.Keys
-	switch {
-	case key.Matches(msg, km.Confirm), key.Matches(msg, km.Select):
-		opt := w.cfg.Faults.Options()[w.menu]
-		w.mode, w.note, w.bad = modeNormal, "applying: "+opt.Label+"…", false
-		return w, applyFault(w.cfg.Faults, opt)
-	case key.Matches(msg, km.Cancel), key.Matches(msg, km.Quit):
-		w.mode = modeMenu
-	}
-	return w, nil
-}
-
-func applyFault(c FaultController, opt FaultOption) tea.Cmd {
-	return func() tea.Msg {
-		active, err := c.Apply(opt.ID)
-		if err != nil {
-			return FaultsMsg{Active: active, Err: fmt.Errorf("%s: %w", opt.Label, err)}
-		}
-		note := opt.Label + " injected"
-		if opt.ID == ClearID {
-			note = "every fault removed"
-		}
-		return FaultsMsg{Active: active, Note: note}
-	}
+	return w.live
 }

@@ -6,6 +6,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/rescli/rescli/pkg/manager"
+	"github.com/rescli/rescli/pkg/redisstat"
 )
 
 // SampleMsg is one reading of one target: its breaker and metrics at At.
@@ -18,6 +19,13 @@ type SampleMsg struct {
 	Err string
 	// Detail is one more line for the target's tile (e.g. "services 3 pass").
 	Detail string
+}
+
+// ServerMsg is what Redis itself said about one target's nodes: the
+// drill-down's server panel and the overview's server columns.
+type ServerMsg struct {
+	Target string
+	redisstat.Sample
 }
 
 // TransitionMsg is one breaker transition of one target.

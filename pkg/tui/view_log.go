@@ -10,37 +10,42 @@ import (
 	"github.com/rescli/rescli/pkg/manager"
 )
 
-// logView is the transition log, newest first, filtered, in rows lines;
-// once a log line arrived, the log pane below it. The transitions keep at
-// least half the rows, so that a chatty logger never hides them.
-func (w Watch) logView(d *data, width, rows int) []string {
-	trans := w.transitionView(d, width, rows)
+// withLogPane adds, once a log line arrived, the log pane below the
+// transitions in rows lines. The transitions keep at least half the rows,
+// so that a chatty logger never hides them.
+func (w Watch) withLogPane(trans []string, d *data, width, rows int, filter string) []string {
 	if len(d.lines) == 0 || rows < 4 {
 		return trans
 	}
-	pane := w.linesView(d, width, rows)
+	pane := w.linesView(d, width, rows, filter)
 	n := min(len(pane), max(rows-len(trans), rows/2))
 	return append(trans[:min(len(trans), rows-n)], pane[:n]...)
 }
 
-func (w Watch) transitionView(d *data, width, rows int) []string {
+// transitionView is the transitions keep lets through and the filter
+// matches, newest first, in rows lines at most; multi names each one's
+// target.
+func (w Watch) transitionView(d *data, width, rows int, filter string, multi bool, keep func(logEntry) bool) []string {
 	st := w.cfg.Styles
 	title := "transitions, newest first"
-	if w.filter != "" {
-		title += fmt.Sprintf(" · filter %q", w.filter)
+	if filter != "" {
+		title += fmt.Sprintf(" · filter %q", filter)
 	}
 	out := []string{rule(st.Dim.Render("── "+title+" "), width)}
-	multi := len(d.targets) > 1
+	kept := 0
 	for i := len(d.log) - 1; i >= 0 && len(out) < rows; i-- {
 		e := d.log[i]
-		if !contains(e.text(), w.filter) {
+		if !keep(e) {
 			continue
 		}
-		out = append(out, w.logLine(e, multi))
+		kept++
+		if contains(e.text(), filter) {
+			out = append(out, w.logLine(e, multi))
+		}
 	}
 	if len(out) == 1 {
 		msg := "no transitions yet"
-		if len(d.log) > 0 {
+		if kept > 0 {
 			msg = "no transition matches the filter"
 		}
 		out = append(out, st.Dim.Render(msg))
@@ -49,11 +54,11 @@ func (w Watch) transitionView(d *data, width, rows int) []string {
 }
 
 // linesView is the log pane, newest first, filtered, in rows lines at most.
-func (w Watch) linesView(d *data, width, rows int) []string {
+func (w Watch) linesView(d *data, width, rows int, filter string) []string {
 	st := w.cfg.Styles
 	out := []string{rule(st.Dim.Render("── log, newest first "), width)}
 	for i := len(d.lines) - 1; i >= 0 && len(out) < rows; i-- {
-		if l := d.lines[i]; contains(l.Text, w.filter) {
+		if l := d.lines[i]; contains(l.Text, filter) {
 			out = append(out, w.wrapLine(l, width)...)
 		}
 	}

@@ -3,11 +3,11 @@ package tui
 import "fmt"
 
 // menuView is the fault menu, or the confirmation of the chosen fault.
-func (w Watch) menuView(width int) []string {
+func (w Watch) menuView(d drillDown, width int) []string {
 	st := w.cfg.Styles
 	opts := w.cfg.Faults.Options()
-	if w.mode == modeConfirm {
-		o := opts[w.menu]
+	if d.mode == modeConfirm {
+		o := opts[d.menu]
 		q := fmt.Sprintf("Inject %q: %s?", o.Label, o.Help)
 		if o.ID == ClearID {
 			q = "Remove every fault?"
@@ -21,11 +21,11 @@ func (w Watch) menuView(width int) []string {
 	out := []string{rule(st.Dim.Render("── inject a fault between the probe and Redis "), width)}
 	for i, o := range opts {
 		mark := " "
-		if i == w.menu {
+		if i == d.menu {
 			mark = ">" // the selection is shown without colour too
 		}
 		line := fmt.Sprintf("%s%d  %-11s %s", mark, i+1, o.Label, o.Help)
-		if i == w.menu {
+		if i == d.menu {
 			out = append(out, st.MenuSelected.Render(fit(line, width)))
 			continue
 		}

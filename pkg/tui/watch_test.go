@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -118,8 +119,8 @@ func TestWatchFaultMenuConfirmsThenApplies(t *testing.T) {
 	// And esc in the menu, or n at the confirmation, applies nothing
 	w = feed(t, w, keys("f3n")...)
 	w = feed(t, w, tea.KeyMsg{Type: tea.KeyEsc})
-	if len(ff.applied) != 1 || w.mode != modeNormal {
-		t.Errorf("cancel applied %v, mode %d", ff.applied, w.mode)
+	if len(ff.applied) != 1 || w.dt.mode != modeNormal {
+		t.Errorf("cancel applied %v, mode %d", ff.applied, w.dt.mode)
 	}
 	// And clear all removes every fault, also when the keys arrive as one message
 	w = feed(t, w, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f3y")})
@@ -172,7 +173,7 @@ func TestWatchFitsEverySize(t *testing.T) {
 	}
 }
 
-func TestWatchTilesGolden(t *testing.T) {
+func TestWatchOverviewOfServicesGolden(t *testing.T) {
 	// Given two services, one healthy and one open, and a third unreachable
 	w := newTestWatch(WatchConfig{Source: "3 services", Targets: []string{"checkout", "search", "billing"}})
 	open := healthy(400)
@@ -187,16 +188,24 @@ func TestWatchTilesGolden(t *testing.T) {
 			At: at(50), Reason: "5 consecutive failures", Err: open.LastError, OpenFor: 12 * time.Second}},
 	)
 	v := w.View()
-	golden(t, "tiles", v)
+	golden(t, "services", v)
 	checkFits(t, v, 80, 24)
-	// When filtered to one service, only its tile is left
+	// Then each service is a row with its state in words, and what it says
+	// of itself where a Redis target has the server's figures
+	for _, want := range []string{`3 targets: 1 CLOSED, 1 OPEN, 1 UNKNOWN`, `> checkout\s+CLOSED\s+5.0/s`, `services: 4 pass`,
+		`  search\s+OPEN\s+-`, `next probe in 2s`, `  billing\s+UNKNOWN\s+no reading: fetch`} {
+		if !regexp.MustCompile(want).MatchString(v) {
+			t.Errorf("view lacks %q", want)
+		}
+	}
+	// When filtered to one service, only its row is left
 	w = feed(t, w, keys("/sea")...)
 	if v := w.View(); strings.Contains(v, "checkout") || !strings.Contains(v, "search") {
-		t.Errorf("filter kept other tiles:\n%s", v)
+		t.Errorf("filter kept other rows:\n%s", v)
 	}
 }
 
-func TestWatchTilesFitEverySize(t *testing.T) {
+func TestWatchOverviewFitsEverySize(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 15}, {120, 40}, {40, 10}, {30, 3}} {
 		w := newTestWatch(WatchConfig{Targets: []string{"a", "b", "c"}})
 		w = feed(t, w, tea.WindowSizeMsg{Width: size[0], Height: size[1]},
