@@ -26,7 +26,7 @@ func (o *watchOptions) runTUI(ctx context.Context, src watchSource, logs <-chan 
 	styles := tui.NewStyles(r)
 	model := tui.NewWatch(tui.WatchConfig{
 		Source: src.describe(), Targets: src.targets(), Events: events, Logs: logs,
-		Faults: src.faults(), Styles: &styles,
+		Faults: src.faults(), Breakers: breakers(src, o.g.Getenv), Styles: &styles,
 		// a feed is late after a few refreshes and a slow poll or two
 		StaleAfter: max(5*time.Second, 3*o.refresh+2*o.timeout),
 	})

@@ -21,7 +21,10 @@ type WatchConfig struct {
 	// outlive the source: close it once nothing writes to it any more.
 	Logs   <-chan LogMsg
 	Faults FaultController
-	Styles *Styles
+	// Breakers, when set, lets o force the drill-down target's breaker
+	// open (or reset it), after a confirmation.
+	Breakers BreakerController
+	Styles   *Styles
 	Keys   *KeyMap
 	// Window is the rolling window of rate and error share (default 10s);
 	// Bucket the time one sparkline cell covers (default 5s); History how

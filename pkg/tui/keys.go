@@ -16,10 +16,9 @@ type KeyMap struct {
 	// entry or confirms; Back leaves the drill-down for the overview.
 	Select key.Binding
 	Back   key.Binding
-	// ForceOpen is kept for forcing a service's breaker open from its
-	// drill-down (watch --service, once services expose it), with a
-	// confirmation and a note on screen while it holds. Disabled: no screen
-	// offers it yet.
+	// ForceOpen forces the drill-down service's breaker open, or resets a
+	// forced one, after a confirmation (watch --service with the admin
+	// token). Enabled only when WatchConfig.Breakers is set.
 	ForceOpen key.Binding
 	Confirm   key.Binding
 	Cancel    key.Binding
@@ -37,7 +36,7 @@ func DefaultKeyMap() KeyMap {
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Select:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "select")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "all targets")),
-		ForceOpen: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "force open"), key.WithDisabled()),
+		ForceOpen: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "force open/reset"), key.WithDisabled()),
 		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
 		Cancel:    key.NewBinding(key.WithKeys("esc", "n"), key.WithHelp("esc", "cancel")),
 	}
@@ -58,7 +57,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	switch h.mode {
 	case modeMenu:
 		return []key.Binding{h.km.Up, h.km.Down, h.km.Select, h.km.Cancel}
-	case modeConfirm:
+	case modeConfirm, modeBreaker:
 		return []key.Binding{h.km.Confirm, h.km.Cancel}
 	case modeFilter:
 		return []key.Binding{
@@ -102,6 +101,9 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	second = append([]key.Binding{long(h.km.Back, "back to every target")}, second...)
 	if h.faults {
 		second = append([]key.Binding{long(h.km.Faults, "inject/clear a fault")}, second...)
+	}
+	if h.km.ForceOpen.Enabled() {
+		second = append([]key.Binding{long(h.km.ForceOpen, "force the breaker open, or reset it")}, second...)
 	}
 	return [][]key.Binding{first, second}
 }

@@ -16,6 +16,7 @@ const (
 	modeFilter       // typing a filter
 	modeMenu         // choosing a fault
 	modeConfirm      // confirming the chosen fault
+	modeBreaker      // confirming a forced open or a reset of the breaker
 )
 
 // Watch is the watch dashboard. It keeps what every message tells and
@@ -44,6 +45,9 @@ type Watch struct {
 // NewWatch builds the dashboard.
 func NewWatch(cfg WatchConfig) Watch {
 	cfg.defaults()
+	if cfg.Breakers != nil {
+		cfg.Keys.ForceOpen.SetEnabled(true)
+	}
 	w := Watch{cfg: cfg, live: &data{}, width: 80, height: 24, help: help.New()}
 	w.help.Styles = cfg.Styles.help
 	w.help.Width = w.width
@@ -112,6 +116,12 @@ func (w *Watch) apply(msg tea.Msg) {
 		w.lastData = w.cfg.Now()
 	case LogMsg: // not data: a stuck feed with a chatty logger is still STALE
 		w.live.line(msg, &w.cfg)
+	case BreakerMsg:
+		if msg.Err != nil {
+			w.note, w.bad = msg.Err.Error(), true
+		} else {
+			w.note, w.bad = msg.Note, false
+		}
 	case FaultsMsg:
 		if msg.Err == nil || msg.Active != nil {
 			w.live.faults = msg.Active
@@ -180,7 +190,15 @@ func (w Watch) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	var out outcome
 	if w.drilled {
-		w.dt, out = w.dt.key(msg, km, w.cfg.Faults)
+		if w.cfg.Breakers != nil && (w.dt.mode == modeBreaker || w.dt.mode == modeNormal && key.Matches(msg, km.ForceOpen)) {
+			state := ""
+			if t := w.live.find(w.dt.target); t != nil {
+				state = t.state()
+			}
+			w.dt, out = w.dt.breakerKey(msg, km, w.cfg.Breakers, state)
+		} else {
+			w.dt, out = w.dt.key(msg, km, w.cfg.Faults)
+		}
 	} else {
 		w.ov, out = w.ov.key(msg, km, w.ov.visible(w.shown()))
 	}

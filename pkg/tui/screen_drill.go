@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -103,6 +104,13 @@ func (d drillDown) rest(w Watch, data *data, width, rows int) []string {
 	if d.mode == modeMenu || d.mode == modeConfirm {
 		return w.menuView(d, width)
 	}
+	if d.mode == modeBreaker {
+		state := ""
+		if t := data.find(d.target); t != nil {
+			state = t.state()
+		}
+		return w.breakerConfirmView(d, state, width)
+	}
 	multi := len(data.targets) > 1
 	trans := w.transitionView(data, width, rows, d.filter, false, func(e logEntry) bool { return !multi || e.target == d.target })
 	return w.withLogPane(trans, data, width, rows, d.filter)
@@ -134,6 +142,13 @@ func (w Watch) breakerLines(d *data, t *watched, width int) []string {
 	)
 	if w.cfg.Faults != nil {
 		lines = append(lines, w.lab("faults")+w.faultsText(d))
+	}
+	if forcedState(state) { // say so while an operator's state holds
+		held := fmt.Sprintf("%s: %s", state, cmp.Or(s.StateReason, "no reason given"))
+		if w.cfg.Breakers != nil {
+			held += " · o resets"
+		}
+		lines = append(lines, w.lab("forced")+st.Warn.Render(fit(held, max(width-18, 1))))
 	}
 	return lines
 }
