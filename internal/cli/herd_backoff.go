@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/pkg/herd"
 )
 
@@ -49,12 +49,12 @@ func (o *backoffOptions) run(cmd *cobra.Command) error {
 	o.cfg.RedisURL, o.cfg.Policies = o.g.RedisURL, o.policies
 	res, err := herd.Contend(cmd.Context(), o.cfg)
 	if err != nil {
-		return fmt.Errorf("backoff comparison against %s: %w", targetName(o.g.RedisURL), err)
+		return fmt.Errorf("backoff comparison against %s: %w", backoffTarget(o.g.RedisURL), err)
 	}
 	if o.g.JSON() {
-		return json.NewEncoder(o.g.IO.Out).Encode(map[string]any{"target": targetName(o.g.RedisURL), "clients": o.cfg.Clients, "policies": res})
+		return printJSON(o.g.IO.Out, schemaHerdBackoff, map[string]any{"target": backoffTarget(o.g.RedisURL), "clients": o.cfg.Clients, "policies": res})
 	}
-	fmt.Fprintf(o.g.IO.Out, "target: %s · %d clients · one key · WATCH/MULTI/EXEC\n\n", targetName(o.g.RedisURL), o.cfg.Clients)
+	fmt.Fprintf(o.g.IO.Out, "target: %s · %d clients · one key · WATCH/MULTI/EXEC\n\n", backoffTarget(o.g.RedisURL), o.cfg.Clients)
 	t := newTable(o.g.IO.Out, "policy", "calls", "conflicts", "time", "calls vs none")
 	var none int64
 	for _, r := range res {
@@ -72,4 +72,13 @@ func (o *backoffOptions) run(cmd *cobra.Command) error {
 		}
 	}
 	return t.Render()
+}
+
+// backoffTarget names the backoff comparison's target: with none given it
+// runs on the embedded server.
+func backoffTarget(url string) string {
+	if url == "" {
+		return herd.EmbeddedLabel
+	}
+	return redact.URL(url)
 }

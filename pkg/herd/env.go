@@ -24,6 +24,7 @@ type env struct {
 	// allSettled is closed when the last service settles.
 	allSettled chan struct{}
 	seed       uint64
+	ids        []int // the services this process runs
 	count      counts
 
 	mu       sync.Mutex
@@ -53,14 +54,14 @@ func (e *env) settle(o outcome) {
 	e.outcomes = append(e.outcomes, o)
 	e.mu.Unlock()
 	n := e.count.settled.Add(1)
-	if n == int64(e.cfg.Services) {
+	if n == int64(len(e.ids)) {
 		close(e.allSettled)
 	}
 	if o.result != "failed" {
 		e.count.ready.Add(1)
 	}
 	if e.cfg.Progress != nil {
-		e.cfg.Progress(Progress{Settled: int(n), Total: e.cfg.Services})
+		e.cfg.Progress(Progress{Settled: int(n), Total: len(e.ids)})
 	}
 }
 
