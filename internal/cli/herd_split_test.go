@@ -46,7 +46,7 @@ func decodeReport(t *testing.T, b []byte) *herd.Report {
 // and a peak that the server's own connected_clients confirms within 5 %.
 func TestSplitHerdOverFourProcessesMerges(t *testing.T) {
 	srv := redistest.Start(t)
-	common := []string{"herd", "--redis-url", srv.URL(), "--services", "120", "--replicas", "4",
+	common := []string{"herd", "--redis-url", srv.URL(), "--services", "80", "--replicas", "4",
 		"--strategy", "naive,managed", "--startup-timeout", "4s", "--steady", "200ms"}
 	single := decodeReport(t, rescliProcess(t, nil, append(common, "-o", "json")...))
 
@@ -75,7 +75,7 @@ func TestSplitHerdOverFourProcessesMerges(t *testing.T) {
 		t.Fatalf("herd merge: exit %d: %s", code, errOut.String())
 	}
 	merged := decodeReport(t, []byte(out.String()))
-	if merged.Simulator.Processes != 4 || merged.Services != 120 || merged.Replicas != 4 {
+	if merged.Simulator.Processes != 4 || merged.Services != 80 || merged.Replicas != 4 {
 		t.Errorf("merged header: %d processes, %d services, %d replicas", merged.Simulator.Processes, merged.Services, merged.Replicas)
 	}
 	for k, m := range merged.Strategies {
@@ -90,6 +90,15 @@ func TestSplitHerdOverFourProcessesMerges(t *testing.T) {
 		}
 		if diff := math.Abs(float64(m.PeakConnections - m.Server.PeakClients)); diff > 0.05*float64(m.Server.PeakClients) {
 			t.Errorf("%s: merged peak %d, the server's own peak %d: more than 5 %% apart", m.Name, m.PeakConnections, m.Server.PeakClients)
+		}
+	}
+	if t.Failed() {
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			p := decodeReport(t, b)
+			for _, r := range p.Strategies {
+				t.Logf("replica %d %s: ready %d failed %d errors %v simulator %+v", p.Split.ReplicaIndex, r.Name, r.Ready, r.Failed, r.Errors, r.Simulator)
+			}
 		}
 	}
 	if m := merged.Strategies[1]; m.PeakConnections != 80 { // four pools of 20

@@ -35,10 +35,11 @@ func Merge(parts []*Report, obs *Observation) (*Report, error) {
 	rep := &Report{Target: first.Target, Services: first.Services, Replicas: first.Replicas, MaxClients: first.MaxClients, Seed: first.Seed}
 	for k := range first.Strategies {
 		rs := make([]Result, len(parts))
+		replicas := make([]int, len(parts))
 		for i, p := range parts {
-			rs[i] = p.Strategies[k]
+			rs[i], replicas[i] = p.Strategies[k], p.Split.ReplicaIndex
 		}
-		r := mergeResults(rs)
+		r := mergeResults(rs, replicas)
 		for _, p := range parts {
 			if p.Split.ReplicaIndex == 0 {
 				r.Server = p.Strategies[k].Server
@@ -94,8 +95,9 @@ func checkParts(parts []*Report) error {
 	return nil
 }
 
-// mergeResults sums one strategy's results from every process.
-func mergeResults(rs []Result) Result {
+// mergeResults sums one strategy's results from every process; replicas
+// are the processes' replica indexes.
+func mergeResults(rs []Result, replicas []int) Result {
 	out := Result{Name: rs[0].Name, Errors: map[string]int64{}}
 	var startups []int64
 	var loads []Load
@@ -126,7 +128,7 @@ func mergeResults(rs []Result) Result {
 		last := startups[len(startups)-1]
 		out.AllReadyMS = &last
 	}
-	out.Simulator = combineProcesses(loads)
+	out.Simulator = combineProcesses(loads, replicas)
 	return out
 }
 
@@ -159,11 +161,12 @@ func sumTimelines(rs []Result) []Sample {
 	return out
 }
 
-// combineProcesses sums up one strategy's loads in several processes.
-func combineProcesses(ls []Load) Load {
+// combineProcesses sums up one strategy's loads in several processes,
+// naming each by its replica.
+func combineProcesses(ls []Load, replicas []int) Load {
 	rs := make([]Result, len(ls))
 	for i, l := range ls {
-		rs[i] = Result{Name: fmt.Sprintf("process %d", i), Simulator: l}
+		rs[i] = Result{Name: fmt.Sprintf("replica %d", replicas[i]), Simulator: l}
 	}
 	out := combineLoads(rs)
 	out.Processes = 0
