@@ -54,6 +54,15 @@ func TestSplitHerdOverFourProcessesMerges(t *testing.T) {
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	files := make([]string, 4)
+	// An observer beside them: the server's view from a process that runs
+	// no services.
+	var observation []byte
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		observation = rescliProcess(t, nil, "herd", "observe", "--redis-url", srv.URL(), "--strategy", "naive,managed",
+			"--startup-timeout", "4s", "--steady", "200ms", "--start-at", start)
+	}()
 	for i := range 4 {
 		files[i] = filepath.Join(dir, fmt.Sprintf("part%d.json", i))
 		wg.Add(1)
@@ -69,12 +78,18 @@ func TestSplitHerdOverFourProcessesMerges(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		matchesSchema(t, "herd.partial.json", b)
+	}
+	matchesSchema(t, "herd.observe.json", observation)
 	var out, errOut strings.Builder
 	code := Main(append([]string{"herd", "merge", "-o", "json"}, files...), IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, func(string) string { return "" })
 	if code != 0 {
 		t.Fatalf("herd merge: exit %d: %s", code, errOut.String())
 	}
 	merged := decodeReport(t, []byte(out.String()))
+	matchesSchema(t, "herd.json", []byte(out.String()))
 	if merged.Simulator.Processes != 4 || merged.Services != 80 || merged.Replicas != 4 {
 		t.Errorf("merged header: %d processes, %d services, %d replicas", merged.Simulator.Processes, merged.Services, merged.Replicas)
 	}
@@ -103,5 +118,20 @@ func TestSplitHerdOverFourProcessesMerges(t *testing.T) {
 	}
 	if m := merged.Strategies[1]; m.PeakConnections != 80 { // four pools of 20
 		t.Errorf("managed over 4 processes: peak %d, want 80", m.PeakConnections)
+	}
+
+	// Given the observation, merge takes the server's view from it.
+	obsFile := filepath.Join(dir, "observe.json")
+	if err := os.WriteFile(obsFile, observation, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := Main(append([]string{"herd", "merge", "-o", "json", obsFile}, files...), IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, func(string) string { return "" }); code != 0 {
+		t.Fatalf("herd merge with an observation: exit %d: %s", code, errOut.String())
+	}
+	for _, m := range decodeReport(t, []byte(out.String())).Strategies {
+		if m.Server == nil || math.Abs(float64(m.PeakConnections-m.Server.PeakClients)) > 0.05*float64(m.Server.PeakClients) {
+			t.Errorf("%s with herd observe's view: peak %d, server %+v", m.Name, m.PeakConnections, m.Server)
+		}
 	}
 }
