@@ -48,7 +48,7 @@ not the strategy. Run fewer services per process, or split the herd over process
 (or Kubernetes pods, see deploy/ in the repository): each runs --replica-index I of
 --replicas N from the same --start-at instant against one shared target and prints
 its partial report as JSON; "rescli herd merge" adds them up into one report.
-A split herd's strategies start one slot apart: start-up timeout + steady + 4s.
+A split herd's strategies start one slot apart: start-up timeout + steady + 10s.
 
 Strategies:
   naive        %s

@@ -157,10 +157,18 @@ func (c *Config) ids() []int {
 	return ids
 }
 
-// Slot is how far apart a split herd's strategies start: every service
-// settles by the start-up timeout, keeps its steady load, and the server
-// gets up to drainWait to see the connections close, plus a second.
-func (c *Config) Slot() time.Duration { return c.StartupTimeout + c.Steady + drainWait + time.Second }
+// Slot is how far apart a split herd's strategies start, so that each
+// process has finished one before any starts the next: every service
+// settles by the start-up timeout, or up to go-redis's 3s read timeout
+// after it (a naive client blocked in a read), keeps its steady load, its
+// clients close (seconds for thousands of them on a busy machine) and the
+// server gets up to drainWait to see the connections go: 10s past the
+// timeout and the steady phase. A process that finds it has missed its
+// slot by more than a second stops with ErrSplit.
+func (c *Config) Slot() time.Duration { return c.StartupTimeout + c.Steady + slotMargin }
+
+// slotMargin is what a strategy's slot adds to its start-up and steady time.
+const slotMargin = 10 * time.Second
 
 // drainWait bounds how long a strategy waits for the server's client count
 // to fall back after its services closed.

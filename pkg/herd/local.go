@@ -34,7 +34,7 @@ func startLocal() (*server, error) {
 	srv, err := localredis.Start(dir)
 	if err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start local redis-server: %w", err)
+		return nil, fmt.Errorf("start local redis-server (--embedded runs without it): %w", err)
 	}
 	l := &localServer{srv: srv, dir: dir}
 	s, err := resolveServer(context.Background(), srv.URL())
