@@ -1,17 +1,17 @@
 package cli
 
 import (
-	"os"
-	"runtime"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/chaos"
 )
 
-// The simulator says when it was the bottleneck: a thousand naive services
-// retrying at once in a process allowed one core is saturated; forty
-// services that start spread over 200ms, with every core and room on the
-// proxy, are not (and their start-up lasts long enough to be judged).
+// The simulator says when it was the bottleneck. A thousand naive services
+// retrying at once in a process allowed one core is saturated. Forty
+// managed services against a slow server (50ms a reply, behind a fault
+// proxy) take over a second to start while the simulator idles: not
+// saturated — a slow server is the strategy's weather, not the machine's.
 func TestHerdReportsItsOwnSaturation(t *testing.T) {
 	busy := decodeReport(t, rescliProcess(t, []string{"GOMAXPROCS=1"}, "herd", "--embedded", "--services", "1000",
 		"--strategy", "naive", "--startup-timeout", "1s", "--steady", "10ms", "-o", "json"))
@@ -21,31 +21,21 @@ func TestHerdReportsItsOwnSaturation(t *testing.T) {
 		t.Errorf("1000 naive services on GOMAXPROCS=1: %+v; want saturated on 1 core, with a reason", l)
 	}
 
-	// A machine already busier than its cores (other tests, other
-	// processes) makes any run wait for the CPU, and the simulator rightly
-	// says so: a calm run can only be shown on a calm machine.
-	if load := loadAverage(); load > float64(runtime.NumCPU()) {
-		t.Skipf("the machine is busy (load %.1f on %d cores): a calm run cannot be shown now", load, runtime.NumCPU())
+	srv := redistest.Start(t)
+	slow := chaos.NewProxy("slow", "127.0.0.1:0", srv.Addr)
+	if _, err := slow.AddToxic(chaos.Toxic{Name: "slow", Type: "latency", Toxicity: 1, Attributes: chaos.Attributes{"latency": 50}}); err != nil {
+		t.Fatal(err)
 	}
-	calm := decodeReport(t, rescliProcess(t, nil, "herd", "--embedded", "--services", "40",
-		"--strategy", "jitter", "--maxclients", "1000", "--steady", "10ms", "-o", "json"))
-	l = calm.Strategies[0].Simulator
-	t.Logf("40 jittered: %+v", l)
-	if l.Saturated || calm.Simulator.Saturated || l.MeasuredMS < 200 {
-		t.Errorf("40 jittered services: %+v; want not saturated, judged over 200ms or more", l)
+	if err := slow.Start(); err != nil {
+		t.Fatal(err)
 	}
-}
-
-// loadAverage is the one-minute load average (0 where unknown).
-func loadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
+	defer slow.Close()
+	calm := decodeReport(t, rescliProcess(t, nil, "herd", "--redis-url", "redis://"+slow.Addr(), "--services", "40",
+		"--strategy", "managed", "--steady", "10ms", "-o", "json"))
+	r := calm.Strategies[0]
+	l = r.Simulator
+	t.Logf("40 managed, slow server: %d ready, %+v", r.Ready, l)
+	if r.Ready != 40 || l.Saturated || calm.Simulator.Saturated || l.MeasuredMS < 1000 {
+		t.Errorf("40 managed services against a slow server: %d ready, %+v; want all ready, not saturated, judged over a second or more", r.Ready, l)
 	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 0
-	}
-	v, _ := strconv.ParseFloat(f[0], 64)
-	return v
 }

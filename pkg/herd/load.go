@@ -13,8 +13,8 @@ import (
 // process running them has no CPU left, or its goroutines wait for the CPU,
 // start-up times and timeouts describe this machine rather than the
 // strategy. Any one sign is enough, over a start-up phase of at least
-// minJudged (a shorter one has too few timer ticks to tell a stall from
-// a trend):
+// minJudged: saturation is a state that lasts, and in a shorter phase one
+// stall (a GC, another process) is the whole 99th percentile:
 //   - busy: the process used saturatedCPUPercent of the cores it may use
 //     (CPU time over wall time × GOMAXPROCS);
 //   - wanting: CPU used plus CPU its threads waited for reach 100 % of its
@@ -27,7 +27,7 @@ const (
 	saturatedCPUPercent = 90
 	saturatedLate       = 50 * time.Millisecond
 	tickPeriod          = 10 * time.Millisecond
-	minJudged           = 200 * time.Millisecond
+	minJudged           = time.Second
 )
 
 // Load is what running the simulated services cost the simulator itself
@@ -52,7 +52,7 @@ type Load struct {
 	// off a socket waits as long before its service sees it.
 	RunQueueP99MS float64 `json:"run_queue_p99_ms"`
 	// MeasuredMS is how long the measurement ran: the start-up phase. One
-	// shorter than 200ms is not judged (never saturated).
+	// shorter than a second is not judged (never saturated).
 	MeasuredMS int64 `json:"measured_ms"`
 	// Saturated says the simulator was the bottleneck; Reason says why.
 	Saturated bool   `json:"saturated"`
