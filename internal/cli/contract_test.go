@@ -138,6 +138,8 @@ func jsonRuns(e contractEnv) map[string][]jsonRun {
 		"rescli config path":           {{args: []string{"config", "path"}}},
 		"rescli chaos proxy":           nil, // runs until a signal: its document is checked in TestChaosProxyStopsOnEverySignal
 		"rescli serve":                 nil, // runs until a signal: its document is checked in TestServeJSONDocument
+		"rescli herd merge":            nil, // needs the partial reports of a split herd: checked in TestSplitHerdOverFourProcessesMerges
+		"rescli herd observe":          nil, // waits for a split herd's schedule: checked in TestSplitHerdOverFourProcessesMerges
 		"rescli dev":                   nil, // starts a deployment: its document is checked in TestDevRunsUntilCancelledThenTearsDown
 	}
 }
@@ -297,6 +299,9 @@ func exampleArgs(line string) []string {
 	for _, a := range words[i:] {
 		if a == "|" || a == "&" || a == "&&" || a == ";" || strings.HasPrefix(a, "#") || strings.HasPrefix(a, ">") || strings.HasPrefix(a, "2>") {
 			break
+		}
+		if strings.HasPrefix(a, "$") { // a shell variable: any value of the flag's type parses as it would
+			a = "0"
 		}
 		args = append(args, a)
 	}

@@ -71,7 +71,13 @@ func TestREADMEMatchesTheCommandTree(t *testing.T) {
 	}
 	section := root
 	inCode := false
-	for i, line := range strings.Split(readme, "\n") {
+	lines := strings.Split(readme, "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		for inCode && strings.HasSuffix(line, `\`) && i+1 < len(lines) { // a command continued on the next line
+			i++
+			line = strings.TrimSuffix(line, `\`) + " " + strings.TrimSpace(lines[i])
+		}
 		switch {
 		case strings.HasPrefix(line, "```"):
 			inCode = !inCode

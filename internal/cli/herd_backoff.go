@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rescli/rescli/internal/redact"
 	"github.com/rescli/rescli/pkg/herd"
 )
 
@@ -48,12 +49,12 @@ func (o *backoffOptions) run(cmd *cobra.Command) error {
 	o.cfg.RedisURL, o.cfg.Policies = o.g.RedisURL, o.policies
 	res, err := herd.Contend(cmd.Context(), o.cfg)
 	if err != nil {
-		return fmt.Errorf("backoff comparison against %s: %w", targetName(o.g.RedisURL), err)
+		return fmt.Errorf("backoff comparison against %s: %w", backoffTarget(o.g.RedisURL), err)
 	}
 	if o.g.JSON() {
-		return printJSON(o.g.IO.Out, schemaHerdBackoff, backoffDoc{Target: targetName(o.g.RedisURL), Clients: o.cfg.Clients, Policies: res})
+		return printJSON(o.g.IO.Out, schemaHerdBackoff, backoffDoc{Target: backoffTarget(o.g.RedisURL), Clients: o.cfg.Clients, Policies: res})
 	}
-	fmt.Fprintf(o.g.IO.Out, "target: %s · %d clients · one key · WATCH/MULTI/EXEC\n\n", targetName(o.g.RedisURL), o.cfg.Clients)
+	fmt.Fprintf(o.g.IO.Out, "target: %s · %d clients · one key · WATCH/MULTI/EXEC\n\n", backoffTarget(o.g.RedisURL), o.cfg.Clients)
 	t := newTable(o.g.IO.Out, "policy", "calls", "conflicts", "time", "calls vs none")
 	var none int64
 	for _, r := range res {
@@ -78,4 +79,13 @@ type backoffDoc struct {
 	Target   string               `json:"target"`
 	Clients  int                  `json:"clients"`
 	Policies []herd.ContendResult `json:"policies"`
+}
+
+// backoffTarget names the backoff comparison's target: with none given it
+// runs on the embedded server.
+func backoffTarget(url string) string {
+	if url == "" {
+		return herd.EmbeddedLabel
+	}
+	return redact.URL(url)
 }

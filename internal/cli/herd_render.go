@@ -20,8 +20,12 @@ func renderHerd(g *Global, rep *herd.Report) error {
 	if rep.MaxClients > 0 {
 		limit = fmt.Sprint(rep.MaxClients)
 	}
-	fmt.Fprintf(w, "target: %s · %d services · %d replica(s) · maxclients %s · seed %d\n\n",
-		rep.Target, rep.Services, rep.Replicas, limit, rep.Seed)
+	processes := ""
+	if n := rep.Simulator.Processes; n > 1 {
+		processes = fmt.Sprintf(" · merged from %d processes", n)
+	}
+	fmt.Fprintf(w, "target: %s · %d services · %d replica(s) · maxclients %s · seed %d%s\n\n",
+		rep.Target, rep.Services, rep.Replicas, limit, rep.Seed, processes)
 	header := []string{""}
 	for _, s := range rep.Strategies {
 		header = append(header, s.Name)
@@ -34,7 +38,12 @@ func renderHerd(g *Global, rep *herd.Report) error {
 		{"services ready", func(r herd.Result) string { return fmt.Sprintf("%d/%d", r.Ready, rep.Services) }},
 		{"degraded", func(r herd.Result) string { return fmt.Sprint(r.Degraded) }},
 		{"failed", func(r herd.Result) string { return fmt.Sprint(r.Failed) }},
-		{"peak connections", func(r herd.Result) string { return fmt.Sprint(r.PeakConnections) }},
+		{"peak connections", func(r herd.Result) string {
+			if r.Server != nil { // the server's own count, sampled: the cross-check
+				return fmt.Sprintf("%d (server saw %d)", r.PeakConnections, r.Server.PeakClients)
+			}
+			return fmt.Sprint(r.PeakConnections)
+		}},
 		{"rejected (maxclients)", func(r herd.Result) string { return fmt.Sprint(r.RejectedConnections) }},
 		{"connection attempts", func(r herd.Result) string { return fmt.Sprint(r.ConnectionAttempts) }},
 		{"commands sent", func(r herd.Result) string { return fmt.Sprint(r.Commands) }},
@@ -51,6 +60,7 @@ func renderHerd(g *Global, rep *herd.Report) error {
 			return ms(*r.AllReadyMS)
 		}},
 		{"wall time", func(r herd.Result) string { return ms(r.WallMS) }},
+		{"simulator", func(r herd.Result) string { return loadCell(r.Simulator) }},
 	}
 	for _, row := range rows {
 		cells := []string{row.name}
@@ -67,6 +77,19 @@ func renderHerd(g *Global, rep *herd.Report) error {
 	fmt.Fprintln(w)
 	printVerdict(w, g, rep)
 	return nil
+}
+
+// loadCell says in a few words whether the simulator kept up.
+func loadCell(l herd.Load) string {
+	state := "ok"
+	if l.Saturated {
+		state = "SATURATED"
+	}
+	cell := fmt.Sprintf("%s · CPU %.0f%% of %d, late %.0fms", state, l.CPUPercent, l.Cores, max(l.TickLateP99MS, l.RunQueueP99MS))
+	if l.Processes > 1 {
+		cell = fmt.Sprintf("%s · %d processes, max CPU %.0f%% of %d", state, l.Processes, l.CPUPercent, l.Cores)
+	}
+	return cell
 }
 
 func errorsCell(m map[string]int64) string {
@@ -110,4 +133,9 @@ func printVerdict(w io.Writer, g *Global, rep *herd.Report) {
 		}
 	}
 	fmt.Fprintln(w, "verdict: "+strings.Join(parts, "; "))
+	if l := rep.Simulator; l.Saturated {
+		fmt.Fprintln(w, bad.Render("simulator: SATURATED ("+l.Reason+")")+
+			": these numbers describe this machine, not the strategy; run fewer services per process, or split the herd "+
+			"over processes or pods (--replica-index I --replicas N --start-at T, then rescli herd merge)")
+	}
 }

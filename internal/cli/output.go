@@ -14,6 +14,8 @@ import (
 const (
 	schemaHerd         = "rescli.herd/v1"
 	schemaHerdBackoff  = "rescli.herd.backoff/v1"
+	schemaHerdPartial  = "rescli.herd.partial/v1"
+	schemaHerdObserve  = "rescli.herd.observe/v1"
 	schemaWatchEvent   = "rescli.watch.event/v1"
 	schemaHealth       = "rescli.health/v1"
 	schemaVerify       = "rescli.verify/v1"

@@ -23,6 +23,8 @@ var documents = map[string][]any{
 	schemaVersion:      {BuildInfo{}},
 	schemaHerd:         {herd.Report{}},
 	schemaHerdBackoff:  {backoffDoc{}},
+	schemaHerdPartial:  {herd.Report{}},
+	schemaHerdObserve:  {herd.Observation{}},
 	schemaWatchEvent:   {watchStartEvent{}, watchTransitionEvent{}, watchSummaryEvent{}, watchServerEvent{}},
 	schemaConfig:       {configDoc{}},
 	schemaDev:          {devReport{}},

@@ -60,7 +60,8 @@ func Contend(ctx context.Context, cfg ContendConfig) ([]ContendResult, error) {
 			return nil, fmt.Errorf("unknown backoff %q", p)
 		}
 	}
-	tgt, err := openServer(cfg.RedisURL, false)
+	// With no target: the embedded server (one key needs no real one).
+	tgt, err := openServer(&Config{RedisURL: cfg.RedisURL, Embedded: true})
 	if err != nil {
 		return nil, err
 	}

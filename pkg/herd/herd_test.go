@@ -2,6 +2,7 @@ package herd
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func byName(t *testing.T, rep *Report, name string) Result {
 // The embedded default shows the herd with nothing installed: naive
 // overflows the connection limit, managed stays within one pool.
 func TestEmbeddedHerdShowsTheDifference(t *testing.T) {
-	rep, err := Run(context.Background(), Config{Services: 40, StartupTimeout: 2 * time.Second, Steady: 100 * time.Millisecond})
+	rep, err := Run(context.Background(), Config{Services: 40, Embedded: true, StartupTimeout: 2 * time.Second, Steady: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +54,36 @@ func TestEmbeddedHerdShowsTheDifference(t *testing.T) {
 	}
 	if len(managed.Timeline) == 0 || !strings.Contains(SVG(rep), "<polyline") {
 		t.Error("no timeline to chart")
+	}
+}
+
+// With no target and redis-server in PATH, the herd runs against a real
+// redis-server it starts on a free loopback port (the proxy keeps the
+// default connection limit), reads that server's own counters, and stops it
+// afterwards.
+func TestNoTargetStartsALocalRedisServer(t *testing.T) {
+	redistest.Binary(t)
+	rep, err := Run(context.Background(), Config{Services: 40, StartupTimeout: 2 * time.Second, Steady: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(rep.Target, LocalLabel+" 127.0.0.1:") || rep.MaxClients != DefaultMaxClients {
+		t.Fatalf("target %q maxclients %d; want a local redis-server behind the default limit", rep.Target, rep.MaxClients)
+	}
+	naive, managed := byName(t, rep, "naive"), byName(t, rep, "managed")
+	if naive.Server == nil || managed.Server == nil {
+		t.Fatal("no server INFO from the local redis-server")
+	}
+	if naive.RejectedConnections == 0 || naive.PeakConnections != int64(DefaultMaxClients) {
+		t.Errorf("naive: rejected %d peak %d; want the limit reached and rejections", naive.RejectedConnections, naive.PeakConnections)
+	}
+	if managed.Failed != 0 || managed.RejectedConnections != 0 || managed.PeakConnections > 20 {
+		t.Errorf("managed: %+v", managed)
+	}
+	addr := strings.Fields(strings.TrimPrefix(rep.Target, LocalLabel+" "))[0]
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Errorf("the local redis-server on %s still answers after the run", addr)
 	}
 }
 

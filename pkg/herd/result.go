@@ -9,12 +9,24 @@ import (
 
 // Report is a whole herd run; its JSON shape is stable (CI parses it).
 type Report struct {
-	Target     string   `json:"target"`
-	Services   int      `json:"services"`
-	Replicas   int      `json:"replicas"`
-	MaxClients int      `json:"maxclients,omitempty"`
-	Seed       int64    `json:"seed"`
+	Target     string `json:"target"`
+	Services   int    `json:"services"`
+	Replicas   int    `json:"replicas"`
+	MaxClients int    `json:"maxclients,omitempty"`
+	Seed       int64  `json:"seed"`
+	// Split is set on one process's partial report of a split herd.
+	Split      *Split   `json:"split,omitempty"`
 	Strategies []Result `json:"strategies"`
+	// Simulator sums up the strategies' Simulator: saturated if any was.
+	Simulator Load `json:"simulator"`
+}
+
+// Split says which share of a herd spread over processes a partial report
+// holds, and when its strategies started.
+type Split struct {
+	ReplicaIndex int       `json:"replica_index"`
+	StartAt      time.Time `json:"start_at"`
+	SlotMS       int64     `json:"slot_ms"`
 }
 
 // Result is one strategy's numbers.
@@ -42,8 +54,16 @@ type Result struct {
 	WallMS     int64  `json:"wall_ms"`
 	// Server is the real server's view, before and after (absent for the
 	// embedded target).
-	Server   *ServerDelta `json:"server,omitempty"`
-	Timeline []Sample     `json:"timeline,omitempty"`
+	Server *ServerDelta `json:"server,omitempty"`
+	// Simulator is what running the services cost this process (or each
+	// process of a split herd): saturated means the numbers above describe
+	// the machine that ran them, not the strategy.
+	Simulator Load     `json:"simulator"`
+	Timeline  []Sample `json:"timeline,omitempty"`
+	// StartupsMS are the start-up times of this process's ready and
+	// degraded services, sorted (partial reports only): merged, the
+	// percentiles are over every service of the herd.
+	StartupsMS []int64 `json:"startups_ms,omitempty"`
 }
 
 // Percentiles of start-up time over services that became ready or degraded.
@@ -61,6 +81,16 @@ type ServerDelta struct {
 	// OwnRejections are rescli's own INFO connections the full server
 	// refused; they are not counted in RejectedConnections.
 	OwnRejections int64 `json:"own_rejections"`
+	// PeakClients is the most clients the server itself counted at once
+	// while the strategy ran, above its count before (sampled every 20ms):
+	// the cross-check of PeakConnections, which the proxies count.
+	PeakClients int64 `json:"peak_clients"`
+}
+
+// rejected is the growth of the server's rejected_connections that was
+// not rescli's own INFO connections.
+func (d *ServerDelta) rejected() int64 {
+	return d.After.RejectedConnections - d.Before.RejectedConnections - d.OwnRejections
 }
 
 // Sample is one point of the run's timeline.
@@ -70,21 +100,32 @@ type Sample struct {
 	Ready       int64 `json:"ready"`
 }
 
-func percentiles(ds []time.Duration) Percentiles {
-	if len(ds) == 0 {
+// percentilesMS are the percentiles of sorted start-up times.
+func percentilesMS(ms []int64) Percentiles {
+	if len(ms) == 0 {
 		return Percentiles{}
 	}
-	slices.Sort(ds)
-	at := func(q float64) int64 {
-		i := int(q*float64(len(ds)-1) + 0.5)
-		return ds[i].Milliseconds()
+	at := func(q float64) int64 { return ms[int(q*float64(len(ms)-1)+0.5)] }
+	return Percentiles{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: ms[len(ms)-1]}
+}
+
+// startupsMS lists the ready and degraded services' start-up times, sorted.
+func (e *env) startupsMS() []int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]int64, 0, len(e.outcomes))
+	for _, o := range e.outcomes {
+		if o.result != "failed" {
+			out = append(out, o.startup.Milliseconds())
+		}
 	}
-	return Percentiles{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: ds[len(ds)-1].Milliseconds()}
+	slices.Sort(out)
+	return out
 }
 
 func (e *env) result(name string) Result {
 	r := Result{Name: name, Errors: map[string]int64{}}
-	var startups []time.Duration
+	var startups []int64
 	var last time.Duration
 	e.mu.Lock()
 	for _, o := range e.outcomes {
@@ -97,11 +138,12 @@ func (e *env) result(name string) Result {
 			r.Failed++
 			continue
 		}
-		startups = append(startups, o.startup)
+		startups = append(startups, o.startup.Milliseconds())
 		last = max(last, o.startup)
 	}
 	e.mu.Unlock()
-	r.StartupMS = percentiles(startups)
+	slices.Sort(startups)
+	r.StartupMS = percentilesMS(startups)
 	if r.Failed == 0 {
 		ms := last.Milliseconds()
 		r.AllReadyMS = &ms

@@ -3,6 +3,8 @@ package herd
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -55,39 +57,44 @@ func plainService(e *env, id int, c redis.UniversalClient, delay time.Duration, 
 
 func startNaive(e *env) func() {
 	var wg sync.WaitGroup
-	clients := make([]redis.UniversalClient, e.cfg.Services)
-	for i := range clients {
-		clients[i] = e.newClient(nil) // go-redis defaults
+	clients := make([]redis.UniversalClient, len(e.ids))
+	for k := range clients {
+		clients[k] = e.newClient(nil) // go-redis defaults
 	}
-	for i, c := range clients {
+	for k, c := range clients {
 		wg.Add(1)
-		go plainService(e, i, c, 0, immediate(e, c), &wg)
+		go plainService(e, e.ids[k], c, 0, immediate(e, c), &wg)
 	}
 	return closeAll(&wg, clients)
 }
 
 func startSharedPool(e *env) func() {
 	var wg sync.WaitGroup
-	clients := make([]redis.UniversalClient, e.cfg.Replicas)
-	for i := range clients {
-		clients[i] = e.newClient(func(o *redis.Options) { o.PoolSize, o.MaxActiveConns = 20, 20 })
+	clients := make(map[int]redis.UniversalClient)
+	for r := range e.cfg.Replicas {
+		if e.cfg.runsReplica(r) {
+			clients[r] = e.newClient(func(o *redis.Options) { o.PoolSize, o.MaxActiveConns = 20, 20 })
+		}
 	}
-	for i := range e.cfg.Services {
+	for _, i := range e.ids {
 		c := clients[e.cfg.replicaOf(i)]
 		wg.Add(1)
 		go plainService(e, i, c, 0, immediate(e, c), &wg)
 	}
-	return closeAll(&wg, clients)
+	return closeAll(&wg, slices.Collect(maps.Values(clients)))
 }
 
 func startJitter(e *env) func() {
 	var wg sync.WaitGroup
-	clients := make([]redis.UniversalClient, e.cfg.Services)
-	for i := range clients {
-		clients[i] = e.newClient(nil)
+	clients := make([]redis.UniversalClient, len(e.ids))
+	for k := range clients {
+		clients[k] = e.newClient(nil)
 	}
+	// The window is the whole herd's, split or not: a service starts at the
+	// same moment wherever it runs.
 	spread := startSpread(e.cfg.Services)
-	for i, c := range clients {
+	for k, c := range clients {
+		i := e.ids[k]
 		r := e.rng(i)
 		wg.Add(1)
 		go plainService(e, i, c, time.Duration(r.Int64N(int64(spread))), backoffRetry(e, i, func(ctx context.Context, op func(context.Context, redis.UniversalClient) error) error {
@@ -145,6 +152,9 @@ func startManaged(e *env) func() {
 	var managers []*manager.Manager
 	var mu sync.Mutex
 	for r := range e.cfg.Replicas {
+		if !e.cfg.runsReplica(r) {
+			continue
+		}
 		m, err := manager.New(manager.Options{
 			Name: fmt.Sprintf("replica-%d", r), Target: e.tgt.serviceTarget(), Dialer: e.dial,
 			PoolSize: 20, Seed: e.seed + uint64(r),
@@ -175,7 +185,7 @@ func startManaged(e *env) func() {
 
 func runReplica(e *env, replica int, m *manager.Manager, wg *sync.WaitGroup) {
 	var ids []int
-	for i := range e.cfg.Services {
+	for _, i := range e.ids {
 		if e.cfg.replicaOf(i) == replica {
 			ids = append(ids, i)
 		}

@@ -2,15 +2,15 @@ package herd
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/rescli/rescli/internal/redisinfo"
+	"github.com/rescli/rescli/internal/localredis"
 	"github.com/rescli/rescli/pkg/manager"
 	"github.com/rescli/rescli/pkg/target"
 )
@@ -26,6 +26,8 @@ type server struct {
 	tgt   target.Target
 	topo  *target.Topology
 	mini  *miniredis.Miniredis
+	// local is the redis-server started for this run (nil otherwise).
+	local *localServer
 	// ownRejections counts our INFO connections the server refused.
 	ownRejections atomic.Int64
 }
@@ -52,7 +54,15 @@ func (s *server) upstreams() []string {
 	return []string{s.entry()}
 }
 
-func openServer(url string, allowUnreachable bool) (*server, error) {
+// openServer opens the configured target: the URL, else a redis-server
+// started here (see startLocal), else the embedded server.
+func openServer(cfg *Config) (*server, error) {
+	url := cfg.RedisURL
+	if url == "" && !cfg.Embedded {
+		if s, err := startLocal(); err == nil || !errors.Is(err, localredis.ErrNotInstalled) {
+			return s, err
+		}
+	}
 	if url == "" {
 		mini := miniredis.NewMiniRedis()
 		if err := mini.StartAddr("127.0.0.1:0"); err != nil {
@@ -74,7 +84,7 @@ func openServer(url string, allowUnreachable bool) (*server, error) {
 	}
 	// An unreachable target is an error; one that answers but refuses
 	// (maxclients, LOADING during a restart) is the herd's to meet.
-	if _, err := s.info(ctx); err != nil && unreachable(err) && !allowUnreachable {
+	if _, err := s.info(ctx); err != nil && unreachable(err) && !cfg.AllowUnreachable {
 		return nil, fmt.Errorf("connect to %s: %w", s.label, err)
 	}
 	return s, nil
@@ -109,9 +119,28 @@ func resolveServer(ctx context.Context, url string) (*server, error) {
 	return s, nil
 }
 
+// flush empties a server the herd owns (embedded or started here) so that
+// each strategy starts on the same empty data set.
+func (s *server) flush(ctx context.Context) error {
+	switch {
+	case s.mini != nil:
+		s.mini.FlushAll()
+	case s.local != nil:
+		c := s.tgt.NodeClient(s.entry())
+		defer c.Close()
+		if err := c.FlushAll(ctx).Err(); err != nil {
+			return fmt.Errorf("flush local redis-server: %w", err)
+		}
+	}
+	return nil
+}
+
 func (s *server) close() {
 	if s.mini != nil {
 		s.mini.Close()
+	}
+	if s.local != nil {
+		s.local.stop()
 	}
 }
 
@@ -130,15 +159,19 @@ type serverStats struct {
 	MaxClients          int64 `json:"maxclients"`
 }
 
-// info reads INFO from a real server directly (not through the proxy); for
-// a Cluster, the sums over its nodes.
+// info reads INFO from a real server once, directly (not through the
+// proxy); for a Cluster, the sums over its nodes.
 func (s *server) info(ctx context.Context) (*serverStats, error) {
 	if s.mini != nil {
 		return nil, nil
 	}
 	sum := &serverStats{}
 	for _, addr := range s.upstreams() {
-		st, err := s.nodeInfo(ctx, addr)
+		o := target.ToolOptions(s.tgt.DataOptions(addr))
+		o.Protocol = 2
+		c := redis.NewClient(o)
+		st, err := nodeStats(ctx, c)
+		_ = c.Close()
 		if err != nil {
 			return nil, err
 		}
@@ -147,50 +180,6 @@ func (s *server) info(ctx context.Context) (*serverStats, error) {
 		sum.MaxClients += st.MaxClients
 	}
 	return sum, nil
-}
-
-func (s *server) nodeInfo(ctx context.Context, addr string) (*serverStats, error) {
-	o := target.ToolOptions(s.tgt.DataOptions(addr))
-	o.Protocol = 2
-	// A full server refuses our own INFO connection too; count those so
-	// they are not reported as the herd's rejections.
-	observeDials(o, nil, func() { s.ownRejections.Add(1) })
-	c := redis.NewClient(o)
-	defer c.Close()
-	raw, err := c.Info(ctx, "clients", "stats").Result()
-	if err != nil {
-		return nil, err
-	}
-	f := redisinfo.Parse(raw)
-	st := &serverStats{ConnectedClients: f.Int("connected_clients"), RejectedConnections: f.Int("rejected_connections"), MaxClients: f.Int("maxclients")}
-	if st.MaxClients == 0 { // INFO shows maxclients from Redis 7 on
-		if mc, err := c.ConfigGet(ctx, "maxclients").Result(); err == nil {
-			st.MaxClients, _ = strconv.ParseInt(mc["maxclients"], 10, 64)
-		}
-	}
-	return st, nil
-}
-
-// waitDrained waits until the server's connected clients fall back to
-// baseline so one strategy's closing connections do not count against the
-// next; it gives up quietly after limit.
-// It returns the last INFO it read (nil if none could be read).
-func (s *server) waitDrained(ctx context.Context, baseline int64, limit time.Duration) *serverStats {
-	deadline := time.Now().Add(limit)
-	var last *serverStats
-	for {
-		st, err := s.info(ctx) // fails while the server is still full: keep trying
-		if err == nil && st != nil {
-			last = st
-			if st.ConnectedClients <= baseline {
-				return last
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return last
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // clientOptions returns go-redis options for a service client of the node
