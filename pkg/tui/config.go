@@ -25,7 +25,7 @@ type WatchConfig struct {
 	// open (or reset it), after a confirmation.
 	Breakers BreakerController
 	Styles   *Styles
-	Keys   *KeyMap
+	Keys     *KeyMap
 	// Window is the rolling window of rate and error share (default 10s);
 	// Bucket the time one sparkline cell covers (default 5s); History how
 	// many cells are kept (default 120); LogSize how many transitions
