@@ -22,9 +22,10 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 type Option func(*options)
 
 type options struct {
-	seed  uint64
-	clock Clock
-	log   *slog.Logger
+	seed   uint64
+	clock  Clock
+	log    *slog.Logger
+	noLoop bool // serve every connection on goroutines (tests of that path)
 }
 
 func buildOptions(opts []Option) options {

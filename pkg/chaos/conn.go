@@ -9,10 +9,13 @@ import (
 	"time"
 )
 
-// conn is one client connection and its upstream. Each direction passes
-// bytes through unread (passThrough) and moves to the inspecting path while
-// a fault concerns it; a fault change interrupts the passing through with a
-// past read deadline.
+// conn is one client connection and its upstream. While no fault concerns
+// it, the event loop holds its sockets (loop_*.go; Linux). Otherwise
+// goroutines serve it: each direction passes bytes through unread
+// (passThrough) and moves to the inspecting path while a fault concerns
+// it; a fault change interrupts the passing through with a past read
+// deadline. Once neither direction inspects, the connection goes back to
+// the loop.
 //
 // The proxy is written here rather than built on Toxiproxy: its engine
 // moves every chunk through a chain of goroutines and channels even with no
@@ -21,15 +24,20 @@ import (
 type conn struct {
 	id     uint64
 	p      *Proxy
-	client *net.TCPConn
-	server *net.TCPConn // set once dialled
+	client *net.TCPConn // nil while the loop holds the sockets
+	server *net.TCPConn // set once dialled; nil while the loop holds the sockets
+	peer   net.Addr     // the client's address, when accepted by the goroutine path
 	since  time.Time
 	done   chan struct{} // closed by close
 	once   sync.Once
 
 	mu       sync.Mutex
-	cond     *sync.Cond
-	upFast   bool // up is (about to be) in io.Copy
+	cond     sync.Cond
+	inLoop   bool   // the event loop holds the sockets
+	lc       *lconn // the connection's state in the loop, kept across moves
+	toLoop   bool   // both directions pass through: end them and move to the loop
+	upEnded  bool   // the upstream side ended (client EOF, or Redis stopped taking bytes)
+	upFast   bool   // up is (about to be) in io.Copy
 	downFast bool
 	upAck    chan struct{} // closed when a kicked io.Copy returned
 	downAck  chan struct{}
@@ -49,22 +57,29 @@ type conn struct {
 	upRand      *rand.Rand    // per-request draws, made on first inspection
 	opaque      atomic.Bool   // not RESP, or pub/sub: pass bytes, no Redis faults
 	leavingDown atomic.Bool   // the reply reader was stopped on purpose
-	downExit    chan struct{} // closed when the downstream side ends
+	downExit    chan struct{} // closed when the downstream side of a session ends
 }
 
 // past is a read deadline that interrupts a blocked io.Copy at once.
 var past = time.Unix(1, 0)
 
 func newConn(p *Proxy, id uint64, client *net.TCPConn) *conn {
-	c := &conn{id: id, p: p, client: client, since: p.opts.clock.Now(),
-		done: make(chan struct{}), downExit: make(chan struct{})}
-	c.cond = sync.NewCond(&c.mu)
+	c := &conn{id: id, p: p, client: client, since: p.opts.clock.Now(), done: make(chan struct{})}
+	if client != nil {
+		c.peer = client.RemoteAddr()
+	}
+	c.cond.L = &c.mu
 	return c
 }
 
+// run serves a connection on goroutines from its dial on.
 func (c *conn) run() {
-	defer c.p.wg.Done()
-	defer c.finish()
+	moved := false
+	defer func() {
+		if !moved {
+			c.finish()
+		}
+	}()
 	defer c.guard("connection")
 	// No dial timeout: it costs a timer and two deadline calls per
 	// connection; Close cancels a dial through the proxy's context.
@@ -76,11 +91,41 @@ func (c *conn) run() {
 	}
 	c.mu.Lock()
 	c.server = nc.(*net.TCPConn)
+	closed := c.closed()
 	c.mu.Unlock()
-	if c.closed() { // while dialling
+	if closed { // while dialling
 		_ = nc.Close()
 		return
 	}
+	moved = c.serve(handoff{})
+}
+
+// serve runs sessions of the two directions until the connection ends, or
+// moves to the loop (reported true).
+func (c *conn) serve(h handoff) (moved bool) {
+	for {
+		c.session(h)
+		h = handoff{}
+		c.mu.Lock()
+		if !c.toLoop || c.closed() {
+			c.mu.Unlock()
+			return false
+		}
+		c.toLoop = false
+		moved = c.p.loop.adopt(c)
+		c.mu.Unlock()
+		if moved {
+			return true
+		}
+	}
+}
+
+// session runs both directions on goroutines until both have ended.
+func (c *conn) session(h handoff) {
+	c.mu.Lock()
+	c.upEnded = false
+	c.downExit = make(chan struct{})
+	c.mu.Unlock()
 	c.syncWatchers()
 	upDone := make(chan struct{})
 	c.wg.Add(1) // finish waits for it even when this goroutine panicked
@@ -88,9 +133,12 @@ func (c *conn) run() {
 		defer c.wg.Done()
 		defer close(upDone)
 		defer c.guard("upstream side")
-		c.upLoop()
+		c.upLoop(h.toServer, h.request, h.resync)
+		c.mu.Lock()
+		c.upEnded = !c.toLoop
+		c.mu.Unlock()
 	}()
-	c.downLoop()
+	c.downLoop(h.toClient)
 	close(c.downExit)
 	<-upDone
 }
@@ -99,10 +147,14 @@ func (c *conn) run() {
 func (c *conn) close() {
 	c.once.Do(func() {
 		close(c.done)
-		_ = c.client.Close()
 		c.mu.Lock()
-		if c.server != nil {
-			_ = c.server.Close()
+		if c.inLoop {
+			c.p.loop.closeLater(c.lc)
+		}
+		for _, nc := range []*net.TCPConn{c.client, c.server} {
+			if nc != nil {
+				_ = nc.Close()
+			}
 		}
 		for _, stop := range c.watchers {
 			stop()
@@ -110,6 +162,39 @@ func (c *conn) close() {
 		c.cond.Broadcast()
 		c.mu.Unlock()
 	})
+}
+
+// closedByLoop finishes a connection the loop closed.
+func (c *conn) closedByLoop() {
+	c.once.Do(func() { close(c.done) })
+	c.mu.Lock()
+	c.inLoop = false
+	c.mu.Unlock()
+	c.p.leave(c)
+}
+
+// needsGoroutines reports whether a fault concerns this connection, so
+// that the loop must hand it to the goroutine path.
+func (c *conn) needsGoroutines() bool {
+	p := c.p
+	set := p.faults.Load()
+	if !set.bytes && len(set.requests) == 0 && !p.loading.Load() {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.redisActive() {
+		return true
+	}
+	for _, in := range set.all {
+		switch in.fault.(type) {
+		case ByteFault, ConnFault:
+			if c.hitsLocked(in) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // endOfStream passes on an EOF towards dst. The client may half-close and
@@ -141,13 +226,11 @@ func (c *conn) slotsLocked() chan slot {
 	return c.slots
 }
 
+// finish ends a connection served on goroutines.
 func (c *conn) finish() {
 	c.close()
 	c.wg.Wait()
-	c.p.mu.Lock()
-	delete(c.p.conns, c.id)
-	c.p.mu.Unlock()
-	c.p.stats.current.Add(-1)
+	c.p.leave(c)
 }
 
 // redisActive reports whether requests on this connection must be parsed

@@ -29,7 +29,11 @@ func (c *conn) info() ConnInfo {
 			faults = append(faults, in.name)
 		}
 	}
-	return ConnInfo{ID: c.id, Client: c.client.RemoteAddr().String(), Since: c.since, Path: path, Faults: faults}
+	peer := c.peer
+	if peer == nil && c.lc != nil {
+		peer = c.lc.peerAddr()
+	}
+	return ConnInfo{ID: c.id, Client: peer.String(), Since: c.since, Path: path, Faults: faults}
 }
 
 // syncWatchers starts the goroutines of ConnFaults that now act on this

@@ -48,8 +48,50 @@ func leftFastLocked(fast *bool, ack *chan struct{}) {
 	}
 }
 
-func (c *conn) upLoop() {
-	resync := false
+// handoff is what a connection brings from the loop to goroutines: bytes
+// read but not yet written, and (inspected in the loop) the start of a
+// request a fault acts on, not yet forwarded.
+type handoff struct {
+	toServer []byte // written to Redis first
+	toClient []byte // written to the client first
+	request  []byte // read from the client after toServer: inspected first
+	resync   bool   // request may start inside a request
+}
+
+// leaveForLoopLocked is asked by direction d when it would pass bytes
+// through: it reports whether d should end instead, because the other
+// direction passes bytes through too (or has ended upstream) and the
+// connection moves to the loop. The other direction, if it is copying, is
+// interrupted.
+func (c *conn) leaveForLoopLocked(d Direction) bool {
+	if c.toLoop {
+		return true
+	}
+	other := c.downFast
+	if d == Downstream {
+		other = c.upFast || c.upEnded
+	}
+	if c.p.loop == nil || !other || len(c.watchers) > 0 || c.closed() {
+		return false
+	}
+	c.toLoop = true
+	if d == Downstream && c.upFast {
+		_ = c.client.SetReadDeadline(past)
+	}
+	if d == Upstream {
+		_ = c.server.SetReadDeadline(past)
+	}
+	return true
+}
+
+func (c *conn) upLoop(toServer, request []byte, resync bool) {
+	if len(toServer) > 0 {
+		n, err := c.server.Write(toServer)
+		c.p.stats.bytesUp.Add(int64(n))
+		if err != nil {
+			return // Redis is gone: the downstream side ends the connection
+		}
+	}
 	for {
 		c.mu.Lock()
 		if c.redisActive() || c.hasByteFaultsLocked(Upstream) {
@@ -60,10 +102,10 @@ func (c *conn) upLoop() {
 				c.cond.Wait()
 			}
 			c.mu.Unlock()
-			if !c.upInspect(resync) {
+			if !c.upInspect(request, resync) {
 				return
 			}
-			resync = false
+			request, resync = nil, false
 			continue
 		}
 		if c.upSlow { // back from inspecting: let downstream follow
@@ -73,21 +115,44 @@ func (c *conn) upLoop() {
 			default:
 			}
 		}
+		if len(request) > 0 { // the fault that stopped it is gone
+			c.mu.Unlock()
+			n, err := c.server.Write(request)
+			c.p.stats.bytesUp.Add(int64(n))
+			if err != nil {
+				return
+			}
+			request = nil
+			continue
+		}
+		if c.leaveForLoopLocked(Upstream) {
+			c.mu.Unlock()
+			return
+		}
 		c.upFast = true
 		c.mu.Unlock()
 		interrupted := c.fastCopy(c.server, c.client, &c.p.stats.bytesUp)
 		c.mu.Lock()
 		leftFastLocked(&c.upFast, &c.upAck)
+		toLoop := c.toLoop
 		c.mu.Unlock()
-		_ = c.client.SetReadDeadline(time.Time{})
-		if !interrupted {
+		if !interrupted || toLoop {
 			return
 		}
+		_ = c.client.SetReadDeadline(time.Time{})
 		resync = true
 	}
 }
 
-func (c *conn) downLoop() {
+func (c *conn) downLoop(toClient []byte) {
+	if len(toClient) > 0 {
+		n, err := c.client.Write(toClient)
+		c.p.stats.bytesDown.Add(int64(n))
+		if err != nil {
+			c.close()
+			return
+		}
+	}
 	for {
 		c.mu.Lock()
 		if c.upSlow || c.hasByteFaultsLocked(Downstream) {
@@ -103,17 +168,22 @@ func (c *conn) downLoop() {
 			_ = c.server.SetReadDeadline(time.Time{})
 			continue
 		}
+		if c.leaveForLoopLocked(Downstream) {
+			c.mu.Unlock()
+			return
+		}
 		c.downFast = true
 		c.mu.Unlock()
 		interrupted := c.fastCopy(c.client, c.server, &c.p.stats.bytesDown)
 		c.mu.Lock()
 		leftFastLocked(&c.downFast, &c.downAck)
 		c.cond.Broadcast()
+		toLoop := c.toLoop
 		c.mu.Unlock()
-		_ = c.server.SetReadDeadline(time.Time{})
-		if !interrupted {
+		if !interrupted || toLoop {
 			return
 		}
+		_ = c.server.SetReadDeadline(time.Time{})
 	}
 }
 

@@ -33,8 +33,9 @@ var loadingReply = []byte("-LOADING Redis is loading the dataset in memory\r\n")
 // conn_down.go), announced to the downstream side before it is sent. It
 // returns true when no fault
 // concerns this direction any more, at a request boundary, everything
-// read forwarded.
-func (c *conn) upInspect(resync bool) (toFast bool) {
+// read forwarded. request holds bytes already read from the client (from
+// the loop), inspected before anything more is read.
+func (c *conn) upInspect(request []byte, resync bool) (toFast bool) {
 	out := newPipe(c, Upstream, c.server, &c.p.stats.bytesUp).start()
 	returned := false
 	defer func() {
@@ -43,13 +44,13 @@ func (c *conn) upInspect(resync bool) (toFast bool) {
 		}
 		out.finish()
 	}()
-	toFast = c.upRequests(out, resync)
+	toFast = c.upRequests(out, request, resync)
 	returned = true
 	return toFast
 }
 
 // upRequests is upInspect's loop: it reads, frames and forwards requests.
-func (c *conn) upRequests(out *pipe, resync bool) (toFast bool) {
+func (c *conn) upRequests(out *pipe, request []byte, resync bool) (toFast bool) {
 	c.mu.Lock()
 	slots := c.slotsLocked()
 	c.mu.Unlock()
@@ -57,11 +58,10 @@ func (c *conn) upRequests(out *pipe, resync bool) (toFast bool) {
 		c.upRand = rand.New(rand.NewPCG(c.p.opts.seed, c.id<<16|0xffff))
 	}
 	u := &upReader{c: c, out: out, resync: resync, slots: slots, rand: c.upRand}
-	buf := make([]byte, 0, 16<<10)
+	buf := append(make([]byte, 0, max(16<<10, len(request))), request...)
+	n := len(buf)
+	var err error
 	for {
-		var n int
-		var err error
-		buf, n, err = c.readMore(c.client, buf)
 		if n > 0 {
 			rest, ok := u.handle(buf, c.p.opts.clock.Now())
 			if !ok {
@@ -83,6 +83,7 @@ func (c *conn) upRequests(out *pipe, resync bool) (toFast bool) {
 			}
 			return false
 		}
+		buf, n, err = c.readMore(c.client, buf)
 	}
 }
 

@@ -97,18 +97,34 @@ func (p *Proxy) admit(tc *net.TCPConn) {
 		return
 	}
 	p.mu.Lock()
-	if p.closed || p.listener == nil {
+	if p.closed || !p.listening {
 		p.mu.Unlock()
 		_ = tc.Close()
 		return
 	}
-	p.nextConn++
-	c := newConn(p, p.nextConn, tc)
-	p.conns[c.id] = c
-	p.stats.open()
-	p.wg.Add(1)
+	c := newConn(p, p.nextConn.Add(1), tc)
+	p.enter(c)
 	p.mu.Unlock()
 	go c.run()
+}
+
+// enter records a new connection: counted, listed, and waited for by
+// Close until leave.
+func (p *Proxy) enter(c *conn) {
+	p.connsMu.Lock()
+	p.conns[c.id] = c
+	p.connsMu.Unlock()
+	p.stats.open()
+	p.wg.Add(1)
+}
+
+// leave records that a connection ended.
+func (p *Proxy) leave(c *conn) {
+	p.connsMu.Lock()
+	delete(p.conns, c.id)
+	p.connsMu.Unlock()
+	p.stats.current.Add(-1)
+	p.wg.Done()
 }
 
 // draw makes the toxicity decision for fault in on item n (a connection or

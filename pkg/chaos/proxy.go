@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -15,32 +14,32 @@ import (
 // are safe for concurrent use; faults can be added, changed and removed
 // while connections flow.
 type Proxy struct {
-	name     string
-	upstream string
-	opts     options
+	name string
+	opts options
+	up   atomic.Pointer[upstream]
 
-	mu       sync.Mutex
-	listen   string // as asked; after Start, the resolved address
-	listener net.Listener
-	enabled  bool
-	downs    int // ProxyFaults currently holding the proxy down
-	started  bool
-	closed   bool
+	mu        sync.Mutex
+	listen    string       // as asked; after Start, the resolved address
+	listening bool         // a socket listens (on the loop, or listener)
+	listener  net.Listener // the goroutine path's: always without the loop, else while an accept fault is set
+	lis       *llistener   // the listening socket in the loop
+	loop      *evloop      // the event loop, from Start to Close; nil: goroutines only
+	loopUsers sync.WaitGroup
+	enabled   bool
+	downs     int // ProxyFaults currently holding the proxy down
+	started   bool
+	closed    bool
+	nextSeq   uint64
+	runners   map[uint64]runner // ProxyFault goroutines by seq
+
+	connsMu  sync.Mutex // taken alone: the loop takes it, and never mu
 	conns    map[uint64]*conn
-	nextConn uint64
-	nextSeq  uint64
-	runners  map[uint64]runner // ProxyFault goroutines by seq
+	nextConn atomic.Uint64
 
 	faults  atomic.Pointer[faultSet]
 	loading atomic.Bool
-	// sleepLate is how late kernel sleeps wake, on average (ns),
-	// sleepers how many goroutines sleep in the kernel now and sleepSlots
-	// how many may (GOMAXPROCS-1 when the proxy was made; see WaitUntil).
-	sleepLate  atomic.Int64
-	sleepers   atomic.Int64
-	sleepSlots int64
-	change     atomic.Pointer[chan struct{}]
-	stats      counters
+	change  atomic.Pointer[chan struct{}]
+	stats   counters
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -51,10 +50,10 @@ type Proxy struct {
 // and forward to upstream once started.
 func NewProxy(name, listen, upstream string, opts ...Option) *Proxy {
 	p := &Proxy{
-		name: name, upstream: upstream, listen: listen, opts: buildOptions(opts),
+		name: name, listen: listen, opts: buildOptions(opts),
 		enabled: true, conns: map[uint64]*conn{}, runners: map[uint64]runner{},
-		sleepSlots: int64(runtime.GOMAXPROCS(0) - 1),
 	}
+	p.SetUpstream(upstream)
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.faults.Store(newFaultSet(nil))
 	ch := make(chan struct{})
@@ -65,12 +64,16 @@ func NewProxy(name, listen, upstream string, opts ...Option) *Proxy {
 // Name is the proxy's name.
 func (p *Proxy) Name() string { return p.name }
 
-// Upstream is the address the proxy forwards new connections to.
-func (p *Proxy) Upstream() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.upstream
+// upstream is where new connections go: the address, and what the loop
+// dials for it (nil: a name, resolved by the goroutine path's dialer).
+type upstream struct {
+	addr   string
+	sa     any
+	family int
 }
+
+// Upstream is the address the proxy forwards new connections to.
+func (p *Proxy) Upstream() string { return p.up.Load().addr }
 
 // Addr is the address the proxy listens on; after Start it is the resolved
 // one (a real port instead of :0).
@@ -100,6 +103,9 @@ func (p *Proxy) Start() error {
 		return nil
 	}
 	p.started = true
+	if !p.opts.noLoop {
+		p.loop = acquireLoop()
+	}
 	return p.reconcileLocked()
 }
 
@@ -113,9 +119,8 @@ func (p *Proxy) SetEnabled(on bool) error {
 
 // SetUpstream changes the address new connections are forwarded to.
 func (p *Proxy) SetUpstream(addr string) {
-	p.mu.Lock()
-	p.upstream = addr
-	p.mu.Unlock()
+	sa, family := loopAddr(addr)
+	p.up.Store(&upstream{addr: addr, sa: sa, family: family})
 }
 
 // Close stops listening, ends every connection and fault goroutine and
@@ -127,16 +132,18 @@ func (p *Proxy) Close() error {
 		return nil
 	}
 	p.closed = true
-	if p.listener != nil {
-		_ = p.listener.Close()
-		p.listener = nil
-	}
-	for _, c := range p.conns {
-		c.close()
-	}
+	p.unlistenLocked()
 	p.mu.Unlock()
 	p.cancel()
 	p.wg.Wait()
+	p.mu.Lock()
+	l := p.loop
+	p.loop = nil
+	p.mu.Unlock()
+	if l != nil {
+		p.loopUsers.Wait()
+		l.release()
+	}
 	return nil
 }
 
@@ -144,7 +151,7 @@ func (p *Proxy) Close() error {
 func (p *Proxy) reconcileLocked() error {
 	want := p.started && !p.closed && p.enabled && p.downs == 0
 	switch {
-	case want && p.listener == nil:
+	case want && !p.listening:
 		// No TCP keep-alive probes: they cost three setsockopt calls per
 		// connection, and Redis keeps its own on its side.
 		lc := net.ListenConfig{KeepAlive: -1}
@@ -152,17 +159,67 @@ func (p *Proxy) reconcileLocked() error {
 		if err != nil {
 			return fmt.Errorf("%w on %s: %w", ErrListen, p.listen, err)
 		}
-		p.listener, p.listen = l, l.Addr().String()
+		p.listen, p.listening = l.Addr().String(), true
+		if p.loop != nil {
+			lis, err := p.loop.listen(p, l, p.acceptFaulted())
+			if err == nil {
+				p.lis = lis
+				p.syncAcceptorLocked()
+				return nil
+			}
+		}
+		p.listener = l
+		p.wg.Add(1)
+		go p.acceptLoop(l)
+	case !want && p.listening:
+		p.unlistenLocked()
+	}
+	return nil
+}
+
+// unlistenLocked closes the listening socket and every connection.
+func (p *Proxy) unlistenLocked() {
+	p.listening = false
+	if p.listener != nil {
+		_ = p.listener.Close()
+		p.listener = nil
+	}
+	if p.lis != nil {
+		p.loop.unlisten(p.lis)
+		p.lis = nil
+	}
+	p.connsMu.Lock()
+	for _, c := range p.conns {
+		c.close()
+	}
+	p.connsMu.Unlock()
+}
+
+func (p *Proxy) acceptFaulted() bool { return len(p.faults.Load().accepts) > 0 }
+
+// syncAcceptorLocked hands accepting to the goroutine path while an accept
+// fault is set and back to the loop once none is: those faults wait on the
+// proxy's clock and answer in Redis's words, and are rare.
+func (p *Proxy) syncAcceptorLocked() {
+	if p.lis == nil {
+		return
+	}
+	want := p.acceptFaulted()
+	switch {
+	case want && p.listener == nil:
+		l, err := p.loop.goListener(p.lis)
+		if err != nil {
+			p.opts.log.Error("chaos: accept faults not played: no listener for them", "proxy", p.name, "err", err)
+			return
+		}
+		p.listener = l
 		p.wg.Add(1)
 		go p.acceptLoop(l)
 	case !want && p.listener != nil:
 		_ = p.listener.Close()
 		p.listener = nil
-		for _, c := range p.conns {
-			c.close()
-		}
+		p.loop.acceptHere(p.lis)
 	}
-	return nil
 }
 
 func (p *Proxy) setDown(down bool) error {
@@ -189,16 +246,26 @@ func (p *Proxy) changed() <-chan struct{} { return *p.change.Load() }
 func (p *Proxy) notify() {
 	ch := make(chan struct{})
 	close(*p.change.Swap(&ch))
-	p.mu.Lock()
+	p.connsMu.Lock()
 	conns := make([]*conn, 0, len(p.conns))
 	for _, c := range p.conns {
 		conns = append(conns, c)
 	}
-	p.mu.Unlock()
+	p.connsMu.Unlock()
 	var acks []chan struct{}
 	for _, c := range conns {
 		acks = append(acks, c.kick()...)
 		c.syncWatchers()
+	}
+	p.mu.Lock()
+	l := p.loop
+	if l != nil {
+		p.loopUsers.Add(1)
+	}
+	p.mu.Unlock()
+	if l != nil {
+		l.reconsider(p)
+		p.loopUsers.Done()
 	}
 	// Wait until the interrupted copies returned, so that a fault covers
 	// every byte sent after AddToxic returns; bounded, because a copy
@@ -220,21 +287,25 @@ const kickWait = 250 * time.Millisecond
 
 // Connections lists the open client connections, oldest first.
 func (p *Proxy) Connections() []ConnInfo {
-	p.mu.Lock()
-	out := make([]ConnInfo, 0, len(p.conns))
+	p.connsMu.Lock()
+	conns := make([]*conn, 0, len(p.conns))
 	for _, c := range p.conns {
+		conns = append(conns, c)
+	}
+	p.connsMu.Unlock()
+	out := make([]ConnInfo, 0, len(conns))
+	for _, c := range conns {
 		out = append(out, c.info())
 	}
-	p.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
 // KillConnection closes one client connection by id.
 func (p *Proxy) KillConnection(id uint64) error {
-	p.mu.Lock()
+	p.connsMu.Lock()
 	c, ok := p.conns[id]
-	p.mu.Unlock()
+	p.connsMu.Unlock()
 	if !ok {
 		return fmt.Errorf("kill connection %d: %w", id, ErrConnNotFound)
 	}

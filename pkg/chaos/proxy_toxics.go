@@ -133,6 +133,7 @@ const runnerUndoWait = 5 * time.Second
 // after it is released.
 func (p *Proxy) swapLocked(all, added, removed []*instance) {
 	p.faults.Store(newFaultSet(all))
+	p.syncAcceptorLocked()
 	var undone []chan struct{}
 	for _, in := range removed {
 		if r, ok := p.runners[in.seq]; ok {

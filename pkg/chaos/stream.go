@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"math/rand/v2"
+	"net"
 	"sync/atomic"
 	"time"
 )
@@ -65,11 +66,16 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 		if !s.c.active(f) {
 			return nil
 		}
-		if wall && d <= preciseBelow && p.trySleep(d) {
-			return nil
+		var due <-chan struct{}
+		var tick <-chan time.Time
+		if wall && d <= preciseBelow && p.loop != nil {
+			due = p.loop.after(t)
+		} else {
+			tick = p.opts.clock.After(d)
 		}
 		select {
-		case <-p.opts.clock.After(d):
+		case <-due:
+		case <-tick:
 		case <-changed:
 		case <-s.c.done:
 			return ErrClosed
@@ -77,43 +83,12 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 	}
 }
 
-// preciseBelow is the wait short enough to sleep in the kernel rather than
-// on a runtime timer: an idle Go process sleeps in whole milliseconds, so a
-// 1 ms latency would add 1.1–1.2 ms. Such a sleep holds a thread and its P,
-// is not cut short by a fault change, and so is used for short waits by at
-// most GOMAXPROCS-1 goroutines at once, and never with GOMAXPROCS 1 (a
-// container limited to one CPU): there the sleeper would hold the only P
-// until sysmon takes it back, stalling every other connection for
-// milliseconds. A busy process (many connections waiting) checks its timers
-// often enough for them to be precise.
-const preciseBelow = 2 * time.Millisecond
-
-// trySleep sleeps d in the kernel unless sleepSlots goroutines already do.
-func (p *Proxy) trySleep(d time.Duration) bool {
-	if p.sleepSlots <= 0 {
-		return false
-	}
-	defer p.sleepers.Add(-1)
-	if p.sleepers.Add(1) > p.sleepSlots {
-		return false
-	}
-	p.sleep(d)
-	return true
-}
-
-// sleep sleeps about d in the kernel, aimed early by how late such sleeps
-// have woken so far (timer slack: ~80 µs on a VM).
-func (p *Proxy) sleep(d time.Duration) {
-	aim := d - time.Duration(p.sleepLate.Load())
-	if aim <= 0 {
-		return
-	}
-	start := time.Now()
-	preciseSleep(aim)
-	late := min(max(time.Since(start)-aim, 0), 500*time.Microsecond)
-	old := p.sleepLate.Load()
-	p.sleepLate.Store(old + (int64(late)-old)/8) // moving average
-}
+// preciseBelow is the longest wait timed by the event loop's timerfd
+// (loop_timer_linux.go), which wakes within microseconds, rather than by a
+// runtime timer, which wakes up to a millisecond late while the process is
+// idle. A wait cut short stays in the loop's heap until its time: the bound
+// keeps that memory short-lived.
+const preciseBelow = 10 * time.Second
 
 // Done is closed when the connection closes.
 func (s *Stream) Done() <-chan struct{} { return s.c.done }
@@ -123,8 +98,13 @@ func (s *Stream) Close() { s.c.close() }
 
 // Reset closes both sides with a TCP RST ("connection reset by peer").
 func (s *Stream) Reset() {
-	_ = s.c.client.SetLinger(0)
-	_ = s.c.server.SetLinger(0)
+	s.c.mu.Lock()
+	for _, nc := range []*net.TCPConn{s.c.client, s.c.server} {
+		if nc != nil {
+			_ = nc.SetLinger(0)
+		}
+	}
+	s.c.mu.Unlock()
 	s.c.close()
 }
 
