@@ -205,3 +205,23 @@ func TestSetCurrentKeepsTheRest(t *testing.T) {
 		}
 	}
 }
+
+// The config file shown in the README loads as shown.
+func TestREADMEConfigParses(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, blk, ok := strings.Cut(string(b), "```yaml config\n")
+	if !ok {
+		t.Fatal("no ```yaml config block in README.md")
+	}
+	blk, _, _ = strings.Cut(blk, "```")
+	f, err := Parse([]byte(blk))
+	if err != nil {
+		t.Fatalf("README config: %v", err)
+	}
+	if _, err := f.Find("prod-eu"); err != nil {
+		t.Fatalf("README config: %v", err)
+	}
+}
