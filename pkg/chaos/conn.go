@@ -174,7 +174,8 @@ func (c *conn) closedByLoop() {
 }
 
 // needsGoroutines reports whether a fault concerns this connection, so
-// that the loop must hand it to the goroutine path.
+// that the loop must hand it to the goroutine path. Latency faults do not:
+// the loop plays them itself (loop_delay_linux.go).
 func (c *conn) needsGoroutines() bool {
 	p := c.p
 	set := p.faults.Load()
@@ -186,8 +187,13 @@ func (c *conn) needsGoroutines() bool {
 	if c.redisActive() {
 		return true
 	}
+	_, wall := p.opts.clock.(realClock)
 	for _, in := range set.all {
 		switch in.fault.(type) {
+		case *Latency:
+			if !wall && c.hitsLocked(in) { // the loop times latency on the wall clock only
+				return true
+			}
 		case ByteFault, ConnFault:
 			if c.hitsLocked(in) {
 				return true
@@ -300,4 +306,15 @@ func (c *conn) active(f Fault) bool {
 
 func (c *conn) stream(d Direction, salt uint64) *Stream {
 	return &Stream{Dir: d, c: c, Rand: rand.New(rand.NewPCG(c.p.opts.seed, c.id<<16|salt<<1|uint64(d)))}
+}
+
+// latencies returns the latency faults acting on direction d, in order.
+func (c *conn) latencies(d Direction) []*Latency {
+	var out []*Latency
+	for _, f := range c.byteFaults(d) {
+		if l, ok := f.(*Latency); ok {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 package chaos
 
-import "time"
+import (
+	"math/rand/v2"
+	"time"
+)
 
 func init() { Register("latency", func() Fault { return &Latency{} }) }
 
@@ -17,13 +20,19 @@ func (l *Latency) Validate() error { return nil }
 
 // Pipe implements ByteFault.
 func (l *Latency) Pipe(s *Stream, c Chunk, next func(Chunk) error) error {
-	d := time.Duration(l.Latency) * time.Millisecond
-	if j := time.Duration(l.Jitter) * time.Millisecond; j > 0 {
-		d += time.Duration(s.Rand.Int64N(int64(2*j+1))) - j
-	}
-	c.At = c.At.Add(d)
+	c.At = c.At.Add(l.delay(s.Rand))
 	if err := s.WaitUntil(c.At, l); err != nil {
 		return err
 	}
 	return next(c)
+}
+
+// delay draws one chunk's delay: Latency ± Jitter. The event loop
+// (loop_delay_linux.go) plays latency faults with it too.
+func (l *Latency) delay(r *rand.Rand) time.Duration {
+	d := time.Duration(l.Latency) * time.Millisecond
+	if j := time.Duration(l.Jitter) * time.Millisecond; j > 0 {
+		d += time.Duration(r.Int64N(int64(2*j+1))) - j
+	}
+	return d
 }

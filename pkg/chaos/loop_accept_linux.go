@@ -181,6 +181,7 @@ func (l *evloop) connected(lc *lconn) bool {
 		l.detach(lc, handoff{})
 		return false
 	}
+	l.plan(lc)
 	l.pump(&lc.cl)
 	return lc.in
 }

@@ -3,6 +3,7 @@
 package chaos
 
 import (
+	"math/rand/v2"
 	"net"
 
 	"golang.org/x/sys/unix"
@@ -20,19 +21,25 @@ type lconn struct {
 	connected bool          // the upstream connect completed
 	upEnded   bool          // nothing more is read from the client (EOF, or Redis stopped taking bytes)
 	in        bool          // registered in the loop
+	delays    [2][]*Latency // by Direction: the latency faults the loop plays (loop_delay_linux.go)
+	rand      [2]*rand.Rand // by Direction: their jitter, made on first use
 }
 
 // lside is one socket of an lconn; bytes read from it flow in direction
 // dir, to peer.
 type lside struct {
-	lc       *lconn
-	fd       int
-	peer     *lside
-	dir      Direction
-	readable bool   // bytes (or an end) may be waiting: edge-triggered, so remembered
-	hup      bool   // an end or error is waiting behind the bytes: read until it
-	pending  []byte // bytes read from peer not yet written to this socket
-	eof      bool   // read end of stream; acted on once pending towards peer is written
+	lc        *lconn
+	fd        int
+	peer      *lside
+	dir       Direction
+	readable  bool        // bytes (or an end) may be waiting: edge-triggered, so remembered
+	hup       bool        // an end or error is waiting behind the bytes: read until it
+	pending   []byte      // bytes read from peer not yet written to this socket
+	eof       bool        // read end of stream; acted on once pending towards peer is written
+	reset     bool        // with eof: the end was an error, and the whole connection ends
+	held      []heldChunk // bytes read from peer waiting for their time (latency faults)
+	heldBytes int
+	gen       uint64 // the release timer of held that counts
 }
 
 func (lc *lconn) init(c *conn, l *evloop, cfd, sfd int) {
@@ -104,7 +111,7 @@ func (l *evloop) event(s *lside, events uint32) {
 // drained or the peer cannot take more.
 func (l *evloop) pump(src *lside) {
 	dst, lc := src.peer, src.lc
-	for src.readable && !src.eof && dst.pending == nil && lc.connected && lc.in &&
+	for src.readable && !src.eof && dst.pending == nil && dst.heldBytes < maxHeld && lc.connected && lc.in &&
 		!(src == &lc.cl && lc.upEnded) {
 		n, err := unix.Read(src.fd, l.buf)
 		switch {
@@ -114,11 +121,15 @@ func (l *evloop) pump(src *lside) {
 			src.readable = false
 			return
 		case err != nil: // a reset: as on the goroutine path, the whole connection ends
+			if len(dst.held) > 0 { // once what was read before it is written
+				src.readable, src.eof, src.reset = false, true, true
+				return
+			}
 			l.closeConn(lc)
 			return
 		case n == 0:
 			src.readable, src.eof = false, true
-			if dst.pending == nil {
+			if dst.pending == nil && len(dst.held) == 0 {
 				l.endOfStream(src)
 			}
 			return
@@ -130,12 +141,6 @@ func (l *evloop) pump(src *lside) {
 			src.readable = false
 		}
 	}
-}
-
-// forward passes bytes read from src on to its peer; it reports false when
-// the connection left the loop or closed.
-func (l *evloop) forward(src *lside, data []byte) bool {
-	return l.write(src.peer, data)
 }
 
 // write writes data to dst, keeping what the socket does not take for its
@@ -184,9 +189,13 @@ func (l *evloop) flush(s *lside) bool {
 	if s.pending != nil {
 		return true
 	}
+	if len(s.held) > 0 {
+		l.releaseHeld(s)
+		return s.lc.in
+	}
 	src := s.peer
 	if src.eof {
-		l.endOfStream(src)
+		l.ended(src)
 		return s.lc.in
 	}
 	l.pump(src)
@@ -205,6 +214,15 @@ func (l *evloop) endOfStream(src *lside) {
 	}
 	lc.upEnded = true
 	_ = unix.Shutdown(lc.sv.fd, unix.SHUT_WR)
+}
+
+// ended acts on src's end of stream, everything read before it written.
+func (l *evloop) ended(src *lside) {
+	if src.reset {
+		l.closeConn(src.lc)
+		return
+	}
+	l.endOfStream(src)
 }
 
 // writeFailed handles a failed write to dst. Redis gone: nothing more is
@@ -230,6 +248,8 @@ func (l *evloop) closeConn(lc *lconn) {
 	_ = unix.Close(lc.cl.fd)
 	_ = unix.Close(lc.sv.fd)
 	lc.cl.pending, lc.sv.pending = nil, nil
+	lc.cl.takeHeld()
+	lc.sv.takeHeld()
 	lc.c.closedByLoop()
 }
 

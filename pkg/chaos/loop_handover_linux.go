@@ -27,9 +27,14 @@ import (
 func (l *evloop) reconsider(p *Proxy) {
 	l.do(func() {
 		for _, e := range l.fds {
-			if s := e.side; s != nil && s == &s.lc.cl && s.lc.c.p == p && s.lc.connected &&
-				s.lc.c.needsGoroutines() {
+			s := e.side
+			if s == nil || s != &s.lc.cl || s.lc.c.p != p || !s.lc.connected {
+				continue
+			}
+			if s.lc.c.needsGoroutines() {
 				l.detach(s.lc, handoff{})
+			} else {
+				l.plan(s.lc)
 			}
 		}
 	})
@@ -47,8 +52,8 @@ func (l *evloop) detach(lc *lconn, h handoff) {
 	}
 	c.inLoop = false
 	c.mu.Unlock()
-	h.toServer = append(lc.sv.pending, h.toServer...)
-	h.toClient = lc.cl.pending
+	h.toServer = append(append(lc.sv.pending, lc.sv.takeHeld()...), h.toServer...)
+	h.toClient = append(lc.cl.pending, lc.cl.takeHeld()...)
 	lc.cl.pending, lc.sv.pending = nil, nil
 	l.unregister(lc)
 	go c.resume(lc.cl.fd, lc.sv.fd, h)
@@ -93,7 +98,9 @@ func (l *evloop) install(lc *lconn, c *conn, cfd, sfd int, upEnded bool) {
 	}
 	if c.needsGoroutines() { // the faults changed on the way
 		l.detach(lc, handoff{})
+		return
 	}
+	l.plan(lc)
 }
 
 // closeLater asks the loop to close lc; c.mu is held.

@@ -17,6 +17,10 @@ type lconn struct{}
 
 type llistener struct{}
 
+type wake struct{ C <-chan struct{} }
+
+const wakeSlop = 0
+
 func acquireLoop() *evloop { return nil }
 
 func loopAddr(string) (any, int) { return nil, 0 }
@@ -30,7 +34,8 @@ func (*evloop) goListener(*llistener) (net.Listener, error)           { return n
 func (*evloop) acceptHere(*llistener)                                 {}
 func (*evloop) reconsider(*Proxy)                                     {}
 func (*evloop) adopt(*conn) bool                                      { return false }
-func (*evloop) after(time.Time) <-chan struct{}                       { return nil }
+func (*evloop) after(time.Time) wake                                  { return wake{} }
+func (*evloop) woke(wake, time.Time)                                  {}
 func (*evloop) closeLater(*lconn)                                     {}
 func (*lconn) peerAddr() net.Addr                                     { return nil }
 

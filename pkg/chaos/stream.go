@@ -59,14 +59,14 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 	_, wall := p.opts.clock.(realClock)
 	for {
 		d := t.Sub(s.Now())
-		if d <= 0 {
+		if d <= 0 || (wall && p.loop != nil && d < wakeSlop) {
 			return nil
 		}
 		changed := p.changed()
 		if !s.c.active(f) {
 			return nil
 		}
-		var due <-chan struct{}
+		var due wake
 		var tick <-chan time.Time
 		if wall && d <= preciseBelow && p.loop != nil {
 			due = p.loop.after(t)
@@ -74,7 +74,8 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 			tick = p.opts.clock.After(d)
 		}
 		select {
-		case <-due:
+		case <-due.C:
+			p.loop.woke(due, time.Now())
 		case <-tick:
 		case <-changed:
 		case <-s.c.done:

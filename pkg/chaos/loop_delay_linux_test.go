@@ -1,0 +1,133 @@
+//go:build linux
+
+package chaos
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// heldTowardsClients is how many bytes the event loop holds for p's
+// clients under latency faults; the test is skipped without a loop.
+func heldTowardsClients(t *testing.T, p *Proxy) int {
+	t.Helper()
+	l := p.loop
+	if l == nil {
+		t.Skip("no event loop (GOMAXPROCS 1)")
+	}
+	n := 0
+	l.do(func() {
+		for _, e := range l.fds {
+			if s := e.side; s != nil && s == &s.lc.cl && s.lc.c.p == p {
+				n += s.heldBytes
+			}
+		}
+	})
+	return n
+}
+
+// The loop plays a latency fault itself: the connection stays on the
+// pass-through path, its replies are held at least the latency and come
+// back complete and in order, jitter or not.
+func TestLatencyInTheLoopKeepsRepliesInOrder(t *testing.T) {
+	_, p := startRedisProxy(t, nil,
+		always("lat", "latency", "downstream", Attributes{"latency": 30, "jitter": 20}))
+	nc := rawConn(t, p.Addr())
+	var want bytes.Buffer
+	start := time.Now()
+	for i := range 300 { // 30 writes: many reads, many held chunks
+		fmt.Fprintf(&want, "$%d\r\n%d\r\n", len(fmt.Sprint(i)), i)
+		if _, err := fmt.Fprintf(nc, "ECHO %d\r\n", i); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 9 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	got := make([]byte, want.Len())
+	if _, err := io.ReadFull(nc, got); err != nil {
+		t.Fatalf("read %d bytes: %v", len(got), err)
+	}
+	if took := time.Since(start); took < 10*time.Millisecond {
+		t.Fatalf("replies came back after %v, under the 10 ms the fault holds the least", took)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("replies out of order or changed:\n%q", got)
+	}
+	conns := p.Connections()
+	if p.loop != nil && (len(conns) != 1 || conns[0].Path != "pass-through" || len(conns[0].Faults) != 1) {
+		t.Fatalf("connections %+v: want one on the pass-through path with the latency fault", conns)
+	}
+}
+
+// Removing a latency fault lets what it held go at once.
+func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
+	_, p := startRedisProxy(t, nil, always("lat", "latency", "downstream", Attributes{"latency": 60_000}))
+	nc := rawConn(t, p.Addr())
+	if _, err := nc.Write([]byte("PING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reply held", func() bool { return heldTowardsClients(t, p) == len("+PONG\r\n") })
+	if err := p.RemoveToxic("lat"); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, nc, "+PONG\r\n")
+}
+
+// A fault the loop does not play moves the connection to goroutines with
+// the bytes the loop held, none lost, and the latency fault acts there.
+func TestAnotherFaultTakesHeldBytesToGoroutines(t *testing.T) {
+	_, p := startRedisProxy(t, nil, always("lat", "latency", "downstream", Attributes{"latency": 60_000}))
+	nc := rawConn(t, p.Addr())
+	if _, err := nc.Write([]byte("PING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reply held", func() bool { return heldTowardsClients(t, p) == len("+PONG\r\n") })
+	if _, err := p.AddToxic(always("slice", "slicer", "downstream", Attributes{"average_size": 1})); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, nc, "+PONG\r\n")
+	if conns := p.Connections(); len(conns) != 1 || conns[0].Path != "inspecting" {
+		t.Fatalf("connections %+v: want one on the inspecting path", conns)
+	}
+}
+
+// What Redis sent before it closed is written, at its time, before the
+// client sees the end.
+func TestHeldBytesGoBeforeTheEnd(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			_, _ = c.Write([]byte("+BYE\r\n"))
+			_ = c.Close()
+		}
+	}()
+	p := startProxy(t, ln.Addr().String(), nil, always("lat", "latency", "downstream", Attributes{"latency": 100}))
+	nc := rawConn(t, p.Addr())
+	start := time.Now()
+	b, err := io.ReadAll(nc)
+	if string(b) != "+BYE\r\n" || err != nil {
+		t.Fatalf("read %q, %v; want +BYE then the end", b, err)
+	}
+	if took := time.Since(start); took < 90*time.Millisecond {
+		t.Fatalf("the held reply came %v after connecting, before its 100 ms", took)
+	}
+}
+
+func expectReply(t *testing.T, nc net.Conn, want string) {
+	t.Helper()
+	_ = nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(nc, got); err != nil || string(got) != want {
+		t.Fatalf("reply %q, %v; want %q well before the 60 s latency", got, err, want)
+	}
+}
