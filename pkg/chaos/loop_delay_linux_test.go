@@ -131,3 +131,26 @@ func expectReply(t *testing.T, nc net.Conn, want string) {
 		t.Fatalf("reply %q, %v; want %q well before the 60 s latency", got, err, want)
 	}
 }
+
+// Values past what the loop holds towards one socket (maxHeld) go through
+// latency in both directions byte for byte: reading stops while the held
+// bytes are at the bound and goes on as they are written.
+func TestLatencyBothWaysKeepsLargeValuesExact(t *testing.T) {
+	_, p := startRedisProxy(t, nil, always("lat", "latency", StreamBoth, Attributes{"latency": 2, "jitter": 2}))
+	c := client(t, p.Addr())
+	ctx := ctx(t)
+	big := make([]byte, 2*maxHeld+12345)
+	for i := range big {
+		big[i] = byte(i*7 + i>>13)
+	}
+	if err := c.Set(ctx, "big", big, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Get(ctx, "big").Bytes()
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("%d bytes through latency both ways: %d back, %v", len(big), len(got), err)
+	}
+	if conns := p.Connections(); p.loop != nil && (len(conns) != 1 || conns[0].Path != "pass-through") {
+		t.Fatalf("connections %+v: want one on the pass-through path", conns)
+	}
+}
