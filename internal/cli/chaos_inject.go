@@ -112,7 +112,7 @@ func (o *injectOptions) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return &UsageError{Err: err}
 	}
-	allow := append(o.allow, splitList(o.g.Getenv("RESCLI_CHAOS_ALLOW"))...)
+	allow := append(o.allow, splitList(o.g.Getenv(envChaosAllow))...)
 	j := inject.Journal{Dir: inject.DefaultDir(o.g.Getenv)}
 	spec := inject.Spec{Fault: args[0], Args: args[1:], Duration: o.duration, AllowDataLoss: o.allowDataLoss}
 	plans, _, err := inject.PlanAll(ctx, tgt, spec, o.sel, allow, j)

@@ -51,7 +51,7 @@ SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT). Examples: testdata/scenarios/.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			getenv := func(k string) string {
-				if k == "REDIS_URL" && g.RedisURL != "" {
+				if k == envRedisURL && g.RedisURL != "" {
 					return g.RedisURL
 				}
 				return g.Getenv(k)
@@ -60,7 +60,7 @@ SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT). Examples: testdata/scenarios/.`,
 			if err != nil {
 				return &UsageError{Err: err}
 			}
-			s.Allow = append(s.Allow, splitList(g.Getenv("RESCLI_CHAOS_ALLOW"))...)
+			s.Allow = append(s.Allow, splitList(g.Getenv(envChaosAllow))...)
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			if dryRun {

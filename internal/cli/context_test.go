@@ -220,9 +220,44 @@ func TestContextTokenReachesServices(t *testing.T) {
 	if code == ExitError || !strings.Contains(out, svc+"/health/detailed") || !strings.Contains(out, `"circuit_breaker_state"`) {
 		t.Errorf("health with the context's services and token: exit %d\n%s\n%s", code, out, errOut)
 	}
-	// the same without the token file: the service refuses, and says so
+	// the same without the token file: the current context's token is
+	// left unset with a warning naming the file, the service refuses the
+	// detailed report, and health says so
 	os.Remove(filepath.Join(r.dir, "rescli", "a.token"))
-	if _, errOut, code := r.run(nil, "health"); code != ExitError || !strings.Contains(errOut, "a.token") {
+	if _, errOut, code := r.run(nil, "health"); code != ExitCheckFailed || !strings.Contains(errOut, "a.token") {
 		t.Errorf("missing token_file: exit %d %s", code, errOut)
+	}
+	// named with --context, the missing file is an error
+	if _, errOut, code := r.run(nil, "--context", "a", "health"); code != ExitError || !strings.Contains(errOut, "a.token") {
+		t.Errorf("missing token_file, --context a: exit %d %s", code, errOut)
+	}
+}
+
+// A current-context whose URL cannot be read stops nothing that does not
+// use it: --redis-url, REDIS_URL and completion go on; a command that
+// does use it says so once on stderr and goes on without it. A context
+// named with --context must be readable.
+func TestUnreadableCurrentContextStopsNothingElse(t *testing.T) {
+	r := newContextRig(t)
+	if out, _, code := r.run(nil, "config", "use", "b"); code != 0 {
+		t.Fatalf("config use b: %d %s", code, out)
+	}
+	unset := map[string]string{"B_URL": ""}
+	a := r.a.URL()
+	if got, status := r.verifiedTarget(unset, "--redis-url", a); got != a || status != "pass" {
+		t.Errorf("--redis-url under an unreadable current-context: %s %s", got, status)
+	}
+	if got, status := r.verifiedTarget(map[string]string{"B_URL": "", "REDIS_URL": a}); got != a || status != "pass" {
+		t.Errorf("REDIS_URL under an unreadable current-context: %s %s", got, status)
+	}
+	if out, errOut, code := r.run(unset, "__complete", "--context", ""); code != 0 || !strings.Contains(out, "a\nb\n") {
+		t.Errorf("completing --context: exit %d %q %q", code, out, errOut)
+	}
+	_, errOut, _ := r.run(unset, "verify", "--checks", "connectivity")
+	if strings.Count(errOut, `the current context "b"`) != 1 || !strings.Contains(errOut, "B_URL") {
+		t.Errorf("a command that uses the context: want one warning naming B_URL, got %q", errOut)
+	}
+	if _, errOut, code := r.run(unset, "--context", "b", "verify"); code != ExitError || !strings.Contains(errOut, "B_URL") {
+		t.Errorf("--context b with B_URL unset: exit %d %q, want exit %d naming B_URL", code, errOut, ExitError)
 	}
 }

@@ -79,7 +79,7 @@ Exit codes: 0 ok, 1 a check or verification failed, 2 usage or connection error.
 				return err
 			}
 			if g.RedisURL == "" {
-				g.RedisURL = g.Getenv("REDIS_URL")
+				g.RedisURL = g.Getenv(envRedisURL)
 			}
 			setupLogging(g)
 			return nil

@@ -64,7 +64,7 @@ func (o *watchOptions) plan() (watchPlan, error) {
 	}
 	if len(o.urls)+len(o.services)+len(o.contexts) == 0 {
 		name := ""
-		if c := o.g.context; c != nil && c.env[envRedisURL] != "" && o.g.RedisURL == c.env[envRedisURL] {
+		if c := o.g.context; c != nil && o.g.RedisURL != "" && o.g.RedisURL == o.g.Getenv(envRedisURL) && c.gaveURL() {
 			name = c.name // the context gave the URL: the target is called after it
 		}
 		if o.g.RedisURL != "" || len(o.g.ContextServices()) == 0 {
@@ -93,15 +93,23 @@ func (o *watchOptions) addContext(p *watchPlan, name string, token func(string) 
 			return Usagef("%v", err)
 		}
 	}
-	ac, err := resolveContext(f, name, o.g.Getenv)
+	ac, err := newActiveContext(f, name, o.g.Getenv)
 	if err != nil {
 		return err
 	}
-	if u := ac.env[envRedisURL]; u != "" {
+	u, err := ac.value(envRedisURL)
+	if err != nil {
+		return err
+	}
+	tok, err := ac.value(envAdminToken)
+	if err != nil {
+		return err
+	}
+	if u != "" {
 		p.redis = append(p.redis, watchRedisSpec{name: name, url: u})
 	}
 	for _, s := range ac.services {
-		p.services = append(p.services, watchServiceSpec{name: name + "/", url: s, token: token(ac.env[envAdminToken])})
+		p.services = append(p.services, watchServiceSpec{name: name + "/", url: s, token: token(tok)})
 	}
 	return nil
 }

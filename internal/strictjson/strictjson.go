@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // ErrTooLarge is returned when the body is over its cap (HTTP 413).
@@ -89,11 +90,13 @@ func checkOneDocument(b []byte) error {
 			stack = stack[:len(stack)-1]
 		default:
 			if top != nil && top.keys != nil && top.wantKey {
+				// encoding/json matches a key to a field whatever its case:
+				// "action" and "ACTION" are one field, read twice.
 				key := tok.(string)
-				if top.keys[key] {
+				if top.keys[strings.ToLower(key)] {
 					return fmt.Errorf("key %q appears twice in one object", key)
 				}
-				top.keys[key], top.wantKey = true, false
+				top.keys[strings.ToLower(key)], top.wantKey = true, false
 				continue
 			}
 		}

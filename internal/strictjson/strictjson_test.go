@@ -30,6 +30,8 @@ func TestDecode(t *testing.T) {
 		{`{"action":"a"}{"action":"b"}`, ErrInvalid, "data after the JSON document"},
 		{`{"action":"a","action":"b"}`, ErrInvalid, `key "action" appears twice`},
 		{`{"nested":{"n":1,"n":2}}`, ErrInvalid, `key "n" appears twice`},
+		// encoding/json matches field names without regard to case.
+		{`{"action":"reset","ACTION":"force-open"}`, ErrInvalid, `key "ACTION" appears twice`},
 		{`{"action":"a","extra":1}`, ErrInvalid, "unknown field"},
 		{`{"action":`, ErrInvalid, "unexpected EOF"},
 		{`[1,2]`, ErrInvalid, "cannot unmarshal"},
