@@ -74,7 +74,9 @@ func (st *nodeState) readSlow(ctx context.Context, entries int) {
 	lat, err := ask(st, "latency", func() ([]redis.Latency, error) { return st.c.Latency(ctx).Result() })
 	st.latencyErr = errText(err)
 	if err == nil {
-		st.latency = st.latency[:0]
+		// New slices each time: a Sample handed out earlier (a paused
+		// screen draws one) keeps the old ones.
+		st.latency = make([]LatencyEvent, 0, len(lat))
 		for _, l := range lat {
 			st.latency = append(st.latency, LatencyEvent{Event: l.Name, At: l.Time, Latest: l.Latest, Max: l.Max})
 		}
@@ -82,7 +84,7 @@ func (st *nodeState) readSlow(ctx context.Context, entries int) {
 	logs, err := ask(st, "slowlog", func() ([]redis.SlowLog, error) { return st.c.SlowLogGet(ctx, int64(entries)).Result() })
 	st.slowlogErr = errText(err)
 	if err == nil {
-		st.slowlog = st.slowlog[:0]
+		st.slowlog = make([]SlowEntry, 0, len(logs))
 		for _, l := range logs {
 			st.slowlog = append(st.slowlog, SlowEntry{ID: l.ID, At: l.Time, Duration: l.Duration, Command: slowCommand(l.Args)})
 		}

@@ -266,3 +266,32 @@ func TestSampleRetriesAFailedResolveOnTheCadence(t *testing.T) {
 		t.Errorf("not resolved again after ResolveEvery: %d dials", got)
 	}
 }
+
+// A Sample handed out keeps its slow-log entries when the next slow read
+// comes (a paused screen keeps drawing it while the sampler goes on).
+func TestSampleKeepsItsSlowlog(t *testing.T) {
+	srv := redistest.Start(t, "--slowlog-log-slower-than", "0")
+	ctx := context.Background()
+	clk := newClock()
+	s := New(target.MustParse(srv.URL()), Options{Now: clk.now, Every: time.Second})
+	defer s.Close()
+	srv.Client().Set(ctx, "first", "v", 0)
+	first := s.Sample(ctx)
+	if len(first.Nodes) != 1 || len(first.Nodes[0].Slowlog) == 0 {
+		t.Fatalf("no slow-log entries with slowlog-log-slower-than 0: %+v", first.Nodes)
+	}
+	kept := append([]SlowEntry(nil), first.Nodes[0].Slowlog...)
+	for range 10 {
+		srv.Client().Set(ctx, "later", "v", 0)
+	}
+	clk.add(time.Minute) // past SlowEvery: the next sample reads the slow log again
+	second := s.Sample(ctx)
+	if len(second.Nodes[0].Slowlog) == 0 || second.Nodes[0].Slowlog[0].ID == kept[0].ID {
+		t.Fatalf("the second slow read found nothing new: %+v", second.Nodes[0].Slowlog)
+	}
+	for i, e := range first.Nodes[0].Slowlog {
+		if e != kept[i] {
+			t.Fatalf("the first sample's entry %d changed under it: %+v, was %+v", i, e, kept[i])
+		}
+	}
+}

@@ -23,17 +23,18 @@ type BreakerMsg struct {
 	Err  error
 }
 
-// breakerKey starts (o) or answers (y, esc) the confirmation of forcing the
-// target's breaker open, or of resetting it when it is forced.
-func (d drillDown) breakerKey(msg tea.KeyMsg, km *KeyMap, c BreakerController, state string) (drillDown, outcome) {
+// breakerKey starts (o, with the state on screen) or answers (y, esc) the
+// confirmation of forcing the target's breaker open, or of resetting it
+// when it is forced.
+func (d drillDown) breakerKey(msg tea.KeyMsg, km *KeyMap, c BreakerController, shown string) (drillDown, outcome) {
 	if d.mode != modeBreaker {
-		d.mode = modeBreaker
+		d.mode, d.asked = modeBreaker, shown
 		return d, outcome{}
 	}
 	switch {
 	case key.Matches(msg, km.Confirm), key.Matches(msg, km.Select):
 		d.mode = modeNormal
-		if forcedState(state) {
+		if forcedState(d.asked) {
 			return d, outcome{cmd: resetBreaker(c, d.target), note: "resetting " + d.target + "…"}
 		}
 		return d, outcome{cmd: forceOpen(c, d.target), note: "forcing " + d.target + " open…"}
@@ -65,11 +66,11 @@ func resetBreaker(c BreakerController, target string) tea.Cmd {
 }
 
 // breakerConfirmView asks before the breaker is forced open or reset.
-func (w Watch) breakerConfirmView(d drillDown, state string, width int) []string {
+func (w Watch) breakerConfirmView(d drillDown, width int) []string {
 	st := w.cfg.Styles
 	q := fmt.Sprintf("Force %s's breaker OPEN? Every call of the service fails fast (its fallbacks run) until you reset it.", d.target)
-	if forcedState(state) {
-		q = fmt.Sprintf("Reset %s's breaker (%s now)? It goes back to CLOSED and decides on its own again.", d.target, state)
+	if forcedState(d.asked) {
+		q = fmt.Sprintf("Reset %s's breaker (%s now)? It goes back to CLOSED and decides on its own again.", d.target, d.asked)
 	}
 	return []string{
 		rule(st.Dim.Render("── confirm "), width),

@@ -81,3 +81,26 @@ func TestForceOpenNeedsAController(t *testing.T) {
 		t.Fatalf("o offered without a controller:\n%s", w.View())
 	}
 }
+
+// The answer does what the question asked: a sample that arrives between
+// o and y (the breaker forced by someone else) does not turn "force open"
+// into a reset.
+func TestForceOpenAnswerFollowsTheQuestion(t *testing.T) {
+	fb := &fakeBreakers{}
+	w := NewWatch(WatchConfig{Targets: []string{"http://svc:8080"}, Breakers: fb, StaleAfter: -1})
+	w, _ = press(t, w, "o")
+	if !strings.Contains(w.View(), "Force http://svc:8080's breaker OPEN?") {
+		t.Fatalf("no confirmation:\n%s", w.View())
+	}
+	snap := manager.Snapshot{Name: "svc", State: manager.ForcedOpen, StateReason: "someone else"}
+	m, _ := w.Update(SampleMsg{Target: "http://svc:8080", Snap: snap})
+	w = m.(Watch)
+	if !strings.Contains(w.View(), "Force http://svc:8080's breaker OPEN?") {
+		t.Fatalf("the question changed under the operator:\n%s", w.View())
+	}
+	_, cmd := press(t, w, "y")
+	cmd()
+	if len(fb.forced) != 1 || len(fb.reset) != 0 {
+		t.Fatalf("asked to force open, sent forced %v reset %v", fb.forced, fb.reset)
+	}
+}

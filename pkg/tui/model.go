@@ -192,7 +192,7 @@ func (w Watch) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if w.drilled {
 		if w.cfg.Breakers != nil && (w.dt.mode == modeBreaker || w.dt.mode == modeNormal && key.Matches(msg, km.ForceOpen)) {
 			state := ""
-			if t := w.live.find(w.dt.target); t != nil {
+			if t := w.shown().find(w.dt.target); t != nil {
 				state = t.state()
 			}
 			w.dt, out = w.dt.breakerKey(msg, km, w.cfg.Breakers, state)

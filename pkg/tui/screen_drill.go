@@ -17,6 +17,9 @@ type drillDown struct {
 	mode   mode
 	filter string // of the transitions and the log
 	menu   int
+	// asked is the breaker state on screen when o was pressed: the
+	// question and the action both follow it, whatever arrives meanwhile.
+	asked string
 }
 
 func (d drillDown) key(msg tea.KeyMsg, km *KeyMap, faults FaultController) (drillDown, outcome) {
@@ -105,11 +108,7 @@ func (d drillDown) rest(w Watch, data *data, width, rows int) []string {
 		return w.menuView(d, width)
 	}
 	if d.mode == modeBreaker {
-		state := ""
-		if t := data.find(d.target); t != nil {
-			state = t.state()
-		}
-		return w.breakerConfirmView(d, state, width)
+		return w.breakerConfirmView(d, width)
 	}
 	multi := len(data.targets) > 1
 	trans := w.transitionView(data, width, rows, d.filter, false, func(e logEntry) bool { return !multi || e.target == d.target })
