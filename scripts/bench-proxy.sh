@@ -26,6 +26,10 @@ NCHURN=${NCHURN:-10000} # requests per churn run, one connection each
 ROUNDS=${ROUNDS:-3}
 ONLY=${ONLY:-}
 TOXIPROXY=${TOXIPROXY:-}
+case $ONLY in
+'' | throughput | latency | scale) ;;
+*) echo "bench-proxy: ONLY=throughput, latency or scale" >&2; exit 2 ;;
+esac
 
 for bin in redis-server redis-benchmark redis-cli go ss; do
 	command -v "$bin" >/dev/null || { echo "bench-proxy: $bin not found" >&2; exit 2; }
@@ -128,13 +132,14 @@ cpu=$work/cpu         # lines: scenario variant round microseconds-per-request
 round() {
 	local sc=$1 r=$2 n=$3; shift 3
 	local k=${#variants[@]} i v t0 tests
-	tests=$(echo "$@" | awk '{ for (i = 1; i < NF; i++) if ($i == "-t") print split($(i+1), a, ",") }')
 	for ((i = 0; i < k; i++)); do
 		v=${variants[$(((i + r) % k))]}
 		t0=""
 		[ -n "${pid[$v]:-}" ] && t0=$(cpu_ticks "${pid[$v]}")
-		bench "$v" -n "$n" "$@" | sed "s/^/$sc $v $r /" >>"$results"
-		if [ -n "$t0" ]; then
+		bench "$v" -n "$n" "$@" >"$work/one"
+		sed "s/^/$sc $v $r /" "$work/one" >>"$results"
+		tests=$(wc -l <"$work/one") # tests run (-t ping is two: PING_INLINE and PING_MBULK)
+		if [ -n "$t0" ] && [ "$tests" -gt 0 ]; then
 			awk -v sc="$sc" -v v="$v" -v r="$r" -v t="$(($(cpu_ticks "${pid[$v]}") - t0))" \
 				-v hz="$(getconf CLK_TCK)" -v n="$n" -v k="$tests" \
 				'BEGIN { printf "%s %s %s %.2f\n", sc, v, r, t / hz * 1e6 / (n * k) }' >>"$cpu"
@@ -232,7 +237,9 @@ if [ -z "$ONLY" ] || [ "$ONLY" = latency ]; then
 	echo
 fi
 
-if [ -z "$ONLY" ] || [ "$ONLY" = scale ]; then
+if [ "$IDLE" -lt 1 ]; then
+	echo "scale: skipped, this shell may open only $(ulimit -n) descriptors"
+elif [ -z "$ONLY" ] || [ "$ONLY" = scale ]; then
 	echo "scale: $IDLE idle connections held open, then 2,000 new connections a second for 5 s"
 	[ "$IDLE" -lt 10000 ] && echo "  (10,000 do not fit: this shell may open $(ulimit -n) descriptors, the proxy needs two per connection)"
 	for v in rescli floor; do

@@ -135,7 +135,7 @@ func (l *evloop) admit(p *Proxy, cfd int, sa unix.Sockaddr) {
 	p.stats.accepted.Add(1)
 	c := newConn(p, p.nextConn.Add(1), nil)
 	lc := &lconn{peerSA: sa}
-	lc.init(c, l, cfd, -1)
+	lc.init(c, cfd, -1)
 	c.lc = lc
 	p.enter(c)
 	up := p.up.Load()

@@ -39,7 +39,7 @@ func TestLatencyInTheLoopKeepsRepliesInOrder(t *testing.T) {
 	nc := rawConn(t, p.Addr())
 	var want bytes.Buffer
 	start := time.Now()
-	for i := range 300 { // 30 writes: many reads, many held chunks
+	for i := range 300 { // 300 writes in 30 bursts: many reads, many held chunks
 		fmt.Fprintf(&want, "$%d\r\n%d\r\n", len(fmt.Sprint(i)), i)
 		if _, err := fmt.Fprintf(nc, "ECHO %d\r\n", i); err != nil {
 			t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 // drained and remembering when it was not.
 type lconn struct {
 	c         *conn
-	l         *evloop
 	cl, sv    lside
 	peerSA    unix.Sockaddr // the client's address as accept gave it
 	connected bool          // the upstream connect completed
@@ -42,8 +41,8 @@ type lside struct {
 	gen       uint64 // the release timer of held that counts
 }
 
-func (lc *lconn) init(c *conn, l *evloop, cfd, sfd int) {
-	lc.c, lc.l = c, l
+func (lc *lconn) init(c *conn, cfd, sfd int) {
+	lc.c = c
 	lc.cl = lside{lc: lc, fd: cfd, peer: &lc.sv, dir: Upstream}
 	lc.sv = lside{lc: lc, fd: sfd, peer: &lc.cl, dir: Downstream}
 }

@@ -88,7 +88,7 @@ func (l *evloop) adopt(c *conn) bool {
 // posted after this and closes it next.
 func (l *evloop) install(lc *lconn, c *conn, cfd, sfd int, upEnded bool) {
 	l.cur = lc
-	lc.init(c, l, cfd, sfd)
+	lc.init(c, cfd, sfd)
 	lc.connected, lc.upEnded = true, upEnded
 	if err := l.register(lc); err != nil {
 		_ = unix.Close(cfd)

@@ -197,6 +197,7 @@ func (l *evloop) serve() (stopped bool) {
 
 // dispatch serves one event.
 func (l *evloop) dispatch(fd int, events uint32) {
+	l.cur = nil // set by what serves a connection: a panic elsewhere blames none
 	switch {
 	case fd == l.wake:
 		l.takePosted()
@@ -238,8 +239,8 @@ func (l *evloop) recovered(r any) {
 	lc := l.cur
 	l.cur = nil
 	if lc == nil {
-		// Not in a connection (a posted function, the accept path
-		// handles its own): log it on the process logger.
+		// Not in a connection (a posted function, an accept, a timer):
+		// log it on the process logger.
 		logLoopPanic(r)
 		return
 	}

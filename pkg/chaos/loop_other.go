@@ -35,7 +35,7 @@ func (*evloop) acceptHere(*llistener)                                 {}
 func (*evloop) reconsider(*Proxy)                                     {}
 func (*evloop) adopt(*conn) bool                                      { return false }
 func (*evloop) after(time.Time) wake                                  { return wake{} }
-func (*evloop) woke(wake, time.Time)                                  {}
+func (*evloop) woke(wake)                                             {}
 func (*evloop) closeLater(*lconn)                                     {}
 func (*lconn) peerAddr() net.Addr                                     { return nil }
 

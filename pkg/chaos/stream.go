@@ -57,9 +57,10 @@ func (s *Stream) Wait(d time.Duration, f Fault) error {
 func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 	p := s.c.p
 	_, wall := p.opts.clock.(realClock)
+	precise := wall && p.loop != nil // timed by the loop's timerfd
 	for {
 		d := t.Sub(s.Now())
-		if d <= 0 || (wall && p.loop != nil && d < wakeSlop) {
+		if d <= 0 || precise && d < wakeSlop {
 			return nil
 		}
 		changed := p.changed()
@@ -68,14 +69,14 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 		}
 		var due wake
 		var tick <-chan time.Time
-		if wall && d <= preciseBelow && p.loop != nil {
+		if precise && d <= preciseBelow {
 			due = p.loop.after(t)
 		} else {
 			tick = p.opts.clock.After(d)
 		}
 		select {
 		case <-due.C:
-			p.loop.woke(due, time.Now())
+			p.loop.woke(due)
 		case <-tick:
 		case <-changed:
 		case <-s.c.done:

@@ -10,7 +10,7 @@
 //
 // It prints one line of key=value pairs:
 //
-//	idle=10000 fds_per_conn=2.00 rss_kib_per_conn=3.2 rate=2000 ok=10000 failed=0 achieved=1998 p99_ms=1.9
+//	idle=9000 fds_per_conn=2.00 rss_kib_per_conn=0.7 rate=2000 ok=10000 failed=0 achieved=2000 p99_ms=3.0
 package main
 
 import (
@@ -33,6 +33,10 @@ func main() {
 	rate := flag.Int("rate", 2000, "new connections per second while they are open")
 	dur := flag.Duration("for", 5*time.Second, "how long to open new connections")
 	flag.Parse()
+	if *idle < 1 || *rate < 1 || *dur <= 0 {
+		fmt.Fprintln(os.Stderr, "connscale: -idle, -rate and -for must be positive")
+		os.Exit(2)
+	}
 	if err := run(*addr, *pid, *idle, *rate, *dur); err != nil {
 		fmt.Fprintln(os.Stderr, "connscale:", err)
 		os.Exit(1)
