@@ -54,8 +54,7 @@ nothing the proxy injected outlives it. An interrupted proxy exits 128+signal.`,
   rescli chaos proxy --upstream 127.0.0.1:6379 --toxic latency,latency=100,jitter=10,stream=both
   rescli chaos proxy --upstream 127.0.0.1:6379 --toxic maxclients,limit=10 \
       --toxic error,error=LOADING,command=get,key=user:*,toxicity=0.1 --seed 42`,
-		Annotations: map[string]string{annotJSON: "document", annotSchema: schemaChaosProxy},
-		Args:        cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signalContext(chaosCtx(cmd))
 			defer stop()
@@ -72,7 +71,7 @@ nothing the proxy injected outlives it. An interrupted proxy exits 128+signal.`,
 	f.BoolVar(&o.insecure, "api-insecure", false, "allow the control API on a non-loopback address without a token")
 	f.StringArrayVar(&o.toxics, "toxic", nil, "fault to set at start, e.g. latency,latency=100 (repeatable)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed for every random choice, so that a run replays")
-	return cmd
+	return jsonDocument(cmd, schemaChaosProxy)
 }
 
 func (o *chaosProxyOptions) run(ctx context.Context) error {

@@ -15,9 +15,6 @@ import (
 	"github.com/rescli/rescli/pkg/tui"
 )
 
-// watchEnvToken names the variable --token defaults to.
-const watchEnvToken = "RESCLI_ADMIN_TOKEN"
-
 // watchOptions are `rescli watch`'s flags.
 type watchOptions struct {
 	g *Global
@@ -119,7 +116,7 @@ a TUI they go to stderr as with every command.`,
 	f.DurationVar(&o.maxOpen, "max-open-timeout", 30*time.Second, "cap of the open wait, which grows while probes fail")
 	f.DurationVar(&o.timeout, "timeout", time.Second, "dial, read and write timeout of one probe")
 	f.StringArrayVar(&o.services, "service", nil, "base URL of a running service to watch through its health endpoints (repeatable)")
-	f.StringVar(&o.token, "token", "", "admin token for the services' /health/* endpoints (env "+watchEnvToken+")")
+	f.StringVar(&o.token, "token", "", "admin token for the services' /health/* endpoints (env "+envAdminToken+")")
 	f.BoolVar(&o.forcePlain, "plain", false, "print plain lines even when stdout is a terminal")
 	return jsonStream(cmd, schemaWatchEvent)
 }

@@ -20,7 +20,7 @@ func watchStartServe(t *testing.T, bin, redisURL, token string) string {
 	addrFile := filepath.Join(t.TempDir(), "addr")
 	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--redis-url", redisURL,
 		"--health-interval", "200ms", "--open-timeout", "500ms", "--workers", "2", "--rate", "20")
-	cmd.Env = append(os.Environ(), watchEnvToken+"="+token)
+	cmd.Env = append(os.Environ(), envAdminToken+"="+token)
 	log := &watchBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {

@@ -27,7 +27,7 @@ func byName(t *testing.T, rep *Report, name string) Result {
 	return Result{}
 }
 
-// The embedded default shows the herd with nothing installed: naive
+// The embedded server shows the herd with nothing installed: naive
 // overflows the connection limit, managed stays within one pool.
 func TestEmbeddedHerdShowsTheDifference(t *testing.T) {
 	rep, err := Run(context.Background(), Config{Services: 40, Embedded: true, StartupTimeout: 2 * time.Second, Steady: 100 * time.Millisecond})

@@ -125,7 +125,7 @@ func TestFleetFitsEverySize(t *testing.T) {
 	}
 }
 
-// The force-open key is kept in the keymap but offered nowhere yet.
+// Without a breaker controller the force-open key is disabled and not offered.
 func TestForceOpenKeyIsReservedNotOffered(t *testing.T) {
 	w := fleetWatch(t)
 	w = feed(t, w, down, down, down, enter) // a service

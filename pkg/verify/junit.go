@@ -8,7 +8,7 @@ import (
 	"github.com/rescli/rescli/internal/junit"
 )
 
-// JUnit writes the report as one JUnit suite, one test case per check and
+// junit is the report as one JUnit suite, one test case per check and
 // target; the classname is the target or service.
 func (r *Report) junit() junit.Suite {
 	s := junit.Suite{Name: "rescli verify", Seconds: r.Millis / 1000}
