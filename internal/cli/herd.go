@@ -173,8 +173,8 @@ func targetName(url string) string {
 // herdMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit)
 // a herd of up to about 9,000 services runs under unless GOMEMLIMIT is set;
 // a larger one gets 48 KiB per service. Without it the heap of 4,000
-// services grows to twice its live size between collections: 630 MiB of
-// RSS against 445 MiB with it, for 0.5-1.5 s more wall time
+// services grows to twice its live size between collections: 617-648 MiB
+// of RSS against 431-436 MiB with it, for 0.5-1.5 s more wall time
 // (scripts/bench-herd.sh 4000, embedded). At 20,000 services the live
 // memory alone is past 420 MiB, and holding it there doubled the wall time
 // (17 s to 32 s): hence the share per service.
