@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/rescli/rescli/internal/quantile"
 	"github.com/rescli/rescli/internal/redisinfo"
 	"github.com/rescli/rescli/pkg/manager"
 )
@@ -72,8 +72,7 @@ func checkLatency(ctx context.Context, e *env, _ string) Result {
 		}
 		samples = append(samples, time.Since(start))
 	}
-	slices.Sort(samples)
-	p50, p99 := samples[len(samples)/2], samples[(len(samples)*99)/100]
+	p50, p99 := quantile.Nearest(samples, 0.50), quantile.Nearest(samples, 0.99)
 	value := fmt.Sprintf("p50 %s, p99 %s over %d PINGs", round(p50), round(p99), len(samples))
 	switch {
 	case p99 > e.opts.LatencyFail:

@@ -86,7 +86,22 @@ func TestExampleScenariosHold(t *testing.T) {
 func TestScenarioOverTLS(t *testing.T) {
 	_, port, _ := redistest.StartTLS(t)
 	url := "rediss://localhost:" + port + "/?skip_verify=true"
-	rep, _ := runFileAt(t, url, "../../../testdata/scenarios/latency-spike.yaml")
+	// What is tested here is the TLS path through the proxy; the example's
+	// 50ms PING bound is held on plain TCP by TestExampleScenariosHold, and
+	// TLS under -race on a loaded CI machine once took 55ms.
+	b, err := os.ReadFile("../../../testdata/scenarios/latency-spike.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), "max: 50ms", "max: 500ms", 1)
+	if src == string(b) {
+		t.Fatal("latency-spike.yaml no longer has its 50ms PING bound; update this test")
+	}
+	path := filepath.Join(t.TempDir(), "latency-spike-tls.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := runFileAt(t, url, path)
 	if !rep.Held {
 		t.Fatalf("latency spike over TLS: hypothesis did not hold (abort %q)", rep.Abort)
 	}
