@@ -22,10 +22,11 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 type Option func(*options)
 
 type options struct {
-	seed   uint64
-	clock  Clock
-	log    *slog.Logger
-	noLoop bool // serve every connection on goroutines (tests of that path)
+	seed          uint64
+	clock         Clock
+	log           *slog.Logger
+	noLoop        bool // serve every connection on goroutines (tests of that path)
+	noLoopFraming bool // frame requests for Redis-level faults on goroutines only (tests of that path)
 }
 
 func buildOptions(opts []Option) options {

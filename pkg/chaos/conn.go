@@ -174,8 +174,10 @@ func (c *conn) closedByLoop() {
 }
 
 // needsGoroutines reports whether a fault concerns this connection, so
-// that the loop must hand it to the goroutine path. Latency faults do not:
-// the loop plays them itself (loop_delay_linux.go).
+// that the loop must hand it to the goroutine path. Latency faults do not
+// (the loop plays them itself, loop_delay_linux.go), nor Redis-level faults
+// (the loop frames requests and hands over at one a fault acts on,
+// loop_inspect_linux.go), but not both at once.
 func (c *conn) needsGoroutines() bool {
 	p := c.p
 	set := p.faults.Load()
@@ -184,14 +186,17 @@ func (c *conn) needsGoroutines() bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.redisActive() {
-		return true
+	framed := c.redisActive()
+	if framed && (p.loading.Load() || p.opts.noLoopFraming) {
+		return true // LOADING answers every request: goroutines at once
 	}
 	_, wall := p.opts.clock.(realClock)
 	for _, in := range set.all {
 		switch in.fault.(type) {
 		case *Latency:
-			if !wall && c.hitsLocked(in) { // the loop times latency on the wall clock only
+			// The loop times latency on the wall clock only, and does not
+			// frame requests under it (a hand-over would let held bytes go).
+			if (!wall || framed) && c.hitsLocked(in) {
 				return true
 			}
 		case ByteFault, ConnFault:

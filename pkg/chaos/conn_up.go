@@ -214,6 +214,27 @@ func (c *conn) decide(req *Request, rnd *rand.Rand) Action {
 	return act
 }
 
+// mayAct reports whether a Redis-level fault may act on req, before any
+// toxicity draw: the loop hands the connection to goroutines at such a
+// request, and decide draws and counts there, once.
+func (c *conn) mayAct(req *Request) bool {
+	if c.opaque.Load() {
+		return false
+	}
+	if c.p.loading.Load() {
+		return true
+	}
+	for _, in := range c.p.faults.Load().requests {
+		if in.toxicity <= 0 {
+			continue
+		}
+		if _, ok := in.fault.(RequestFault).Request(req); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // passesThrough names the commands after which replies no longer answer
 // requests one to one (pub/sub, MONITOR, replication, CLIENT REPLY): the
 // connection then carries bytes unparsed.

@@ -28,10 +28,12 @@ type heldChunk struct {
 // buffer would make it.
 const maxHeld = 4 << 20
 
-// plan reads again which latency faults act on each direction of lc. When a
+// plan reads again whether lc's requests are framed and which latency
+// faults act on each direction of lc. When a
 // direction's faults changed, what it held flows on now, as on the goroutine
 // path (a removed or updated fault lets go of what it held).
 func (l *evloop) plan(lc *lconn) {
+	l.planFrame(lc)
 	for _, d := range []Direction{Upstream, Downstream} {
 		lats := lc.c.latencies(d)
 		if slices.Equal(lats, lc.delays[d]) {

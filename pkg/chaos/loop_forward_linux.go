@@ -21,6 +21,7 @@ type lconn struct {
 	upEnded   bool          // nothing more is read from the client (EOF, or Redis stopped taking bytes)
 	in        bool          // registered in the loop
 	delays    [2][]*Latency // by Direction: the latency faults the loop plays (loop_delay_linux.go)
+	frame     frame         // requests framed for Redis-level faults (loop_inspect_linux.go)
 	rand      [2]*rand.Rand // by Direction: their jitter, made on first use
 }
 
@@ -43,6 +44,7 @@ type lside struct {
 
 func (lc *lconn) init(c *conn, cfd, sfd int) {
 	lc.c = c
+	lc.frame = frame{}
 	lc.cl = lside{lc: lc, fd: cfd, peer: &lc.sv, dir: Upstream}
 	lc.sv = lside{lc: lc, fd: sfd, peer: &lc.cl, dir: Downstream}
 }
@@ -128,13 +130,24 @@ func (l *evloop) pump(src *lside) {
 			return
 		case n == 0:
 			src.readable, src.eof = false, true
+			if !l.flushFrame(src) {
+				return
+			}
 			if dst.pending == nil && len(dst.held) == 0 {
 				l.endOfStream(src)
 			}
 			return
 		}
-		if !l.forward(src, l.buf[:n]) {
-			return
+		if src == &lc.cl && lc.frame.on {
+			lc.frame.read = true
+			if !l.inspect(src, l.buf[:n]) {
+				return
+			}
+		} else {
+			lc.frame.read = lc.frame.read || src == &lc.cl
+			if !l.forward(src, l.buf[:n]) {
+				return
+			}
 		}
 		if n < len(l.buf) && !src.hup { // drained: a later arrival is a new edge
 			src.readable = false

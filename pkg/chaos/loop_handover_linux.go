@@ -54,6 +54,10 @@ func (l *evloop) detach(lc *lconn, h handoff) {
 	c.mu.Unlock()
 	h.toServer = append(append(lc.sv.pending, lc.sv.takeHeld()...), h.toServer...)
 	h.toClient = append(lc.cl.pending, lc.cl.takeHeld()...)
+	if tail := lc.frame.tail; len(tail) > 0 { // read after everything in toServer
+		h.request, h.resync = append(tail, h.request...), false
+	}
+	lc.frame = frame{}
 	lc.cl.pending, lc.sv.pending = nil, nil
 	l.unregister(lc)
 	go c.resume(lc.cl.fd, lc.sv.fd, h)
@@ -90,6 +94,7 @@ func (l *evloop) install(lc *lconn, c *conn, cfd, sfd int, upEnded bool) {
 	l.cur = lc
 	lc.init(c, cfd, sfd)
 	lc.connected, lc.upEnded = true, upEnded
+	lc.frame.read = true // it may be inside a request
 	if err := l.register(lc); err != nil {
 		_ = unix.Close(cfd)
 		_ = unix.Close(sfd)

@@ -15,9 +15,11 @@ import (
 
 // The event loop carries every connection that no fault concerns: one
 // thread, one epoll set, read(2) and write(2) between the two sockets of a
-// connection, nothing else, as scripts/floorproxy does. A connection that
-// a fault concerns moves to the goroutine path (conn_path.go) and comes
-// back once none does. Goroutines per connection cost the scheduler two
+// connection, nothing else, as scripts/floorproxy does. It also plays
+// latency faults (loop_delay_linux.go) and frames requests for Redis-level
+// faults up to one they act on (loop_inspect_linux.go). A connection that
+// another fault concerns moves to the goroutine path (conn_path.go) and
+// comes back once none does. Goroutines per connection cost the scheduler two
 // wake-ups per request and half again the CPU of a bare forwarder; the
 // loop costs what the forwarder costs, and an idle connection holds its two
 // sockets and a few hundred bytes.

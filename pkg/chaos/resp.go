@@ -55,7 +55,11 @@ func (r *Request) Key() (key []byte, ok bool) {
 // answers its own protocol error. What it must never do is hold back, as
 // incomplete, bytes that Redis would already refuse (a length of "-0" or
 // "01"), nor read a request differently from Redis.
-func parseRequest(b []byte) (Request, int, error) {
+func parseRequest(b []byte) (Request, int, error) { return parseRequestInto(b, nil) }
+
+// parseRequestInto is parseRequest appending a multibulk's arguments to
+// args (a caller's scratch slice, so a request costs no allocation).
+func parseRequestInto(b []byte, args [][]byte) (Request, int, error) {
 	if len(b) == 0 {
 		return Request{}, 0, errIncomplete
 	}
@@ -66,7 +70,7 @@ func parseRequest(b []byte) (Request, int, error) {
 	if err != nil {
 		return Request{}, 0, err
 	}
-	var req Request
+	req := Request{Args: args}
 	for i := int64(0); i < n; i++ {
 		if pos >= len(b) {
 			return Request{}, 0, errIncomplete
