@@ -142,7 +142,10 @@ func newConfigPathCmd(g *Global) *cobra.Command {
 func loadConfig(g *Global) (*config.File, error) {
 	f, err := g.configFile()
 	if errors.Is(err, fs.ErrNotExist) {
-		path, _ := config.Path(g.Getenv)
+		path, perr := config.Path(g.Getenv)
+		if perr != nil {
+			return nil, Usagef("%v: set one, or HOME (rescli config --help shows the file's format)", perr)
+		}
 		return nil, Usagef("no config file at %s: write one (rescli config --help shows the format)", path)
 	}
 	if err != nil {

@@ -155,14 +155,18 @@ func (g *Global) useContext(cmd *cobra.Command) error {
 
 // noConfigFile is the error for a context named with no file to find it in.
 func noConfigFile(name string, err error) error {
-	return Usagef("context %q: no config file (%v); see rescli config --help", name, err)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return Usagef("context %q: no config file at %s; see rescli config --help", name, pe.Path)
+	}
+	return Usagef("context %q: %v; see rescli config --help", name, err)
 }
 
 // configFile loads the config file; fs.ErrNotExist when there is none.
 func (g *Global) configFile() (*config.File, error) {
 	path, err := config.Path(g.Getenv)
 	if err != nil {
-		return nil, errors.Join(fs.ErrNotExist, err)
+		return nil, err // an fs.ErrNotExist
 	}
 	return config.Load(path)
 }

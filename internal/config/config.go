@@ -12,6 +12,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -72,10 +73,20 @@ func Path(getenv func(string) string) (string, error) {
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return "", errors.New("no config file: neither XDG_CONFIG_HOME nor HOME is set")
+		return "", noHome{}
 	}
 	return filepath.Join(home, ".config", "rescli", "config.yaml"), nil
 }
+
+// noHome is Path's error when there is no place for the file; it is an
+// fs.ErrNotExist, as a missing file is, with a message of its own.
+type noHome struct{}
+
+func (noHome) Error() string {
+	return "no config file: neither XDG_CONFIG_HOME (an absolute path) nor HOME is set"
+}
+
+func (noHome) Is(target error) bool { return target == fs.ErrNotExist }
 
 // Path is where the file was read from.
 func (f *File) Path() string { return f.path }
