@@ -80,9 +80,9 @@ func TestParseRefuses(t *testing.T) {
 		"bad url":        {"contexts:\n  - name: a\n    url: 'mongodb://x'\n", "unknown scheme"},
 		"alias":          {"x: &a [1]\ncontexts:\n  - name: *a\n", "anchors, aliases and merge keys are not allowed"},
 		"deep":           {"contexts: " + strings.Repeat("[", 20) + strings.Repeat("]", 20) + "\n", "nested too deep"},
-		"not yaml":       {"contexts: [\n", "invalid config"},
-		"duplicate key":  {"contexts: []\ncontexts: []\n", "invalid config"},
-		"wrong type":     {"contexts: {name: a}\n", "invalid config"},
+		"not yaml":       {"contexts: [\n", "invalid config: [1:11] sequence end token ']' not found"},
+		"duplicate key":  {"contexts: []\ncontexts: []\n", `invalid config: [2:1] mapping key "contexts" already defined`},
+		"wrong type":     {"contexts: {name: a}\n", "invalid config: [1:11] mapping was used where sequence is expected"},
 		"too large":      {"# " + strings.Repeat("x", MaxFileSize) + "\n", "larger than"},
 		"top-level junk": {"context: a\n", `unknown field "context"`},
 	} {
