@@ -147,7 +147,7 @@ func (b *breaker) success(p permit, took time.Duration) {
 			b.consecutive.Store(0)
 		}
 		if b.rate != nil {
-			if tripped, reason := b.rateTrip(false, took); tripped && p == admitClosed {
+			if tripped, reason := b.rateTrip(false, took, p == admitClosed); tripped {
 				b.trip(reason, fmt.Sprintf("slow call took %v (slow above %v)", took.Round(time.Millisecond), b.set.SlowCallDuration))
 			}
 		}
@@ -176,15 +176,21 @@ func (b *breaker) success(p permit, took time.Duration) {
 // failure records a call that failed with err after took.
 func (b *breaker) failure(p permit, err error, took time.Duration) {
 	if p == admitClosed || p == admitDisabled {
+		// Nothing is formatted unless the breaker trips: a failure that
+		// does not, and every failure while DISABLED, costs no allocation.
 		n := b.consecutive.Add(1)
-		tripped := n >= int64(b.set.FailureThreshold)
-		reason := fmt.Sprintf("%d consecutive failures", n)
+		closed := p == admitClosed
+		tripped := closed && n >= int64(b.set.FailureThreshold)
+		var reason string
 		if b.rate != nil {
-			if rt, why := b.rateTrip(true, took); rt && !tripped {
+			if rt, why := b.rateTrip(true, took, closed); rt && !tripped {
 				tripped, reason = true, why
 			}
 		}
-		if tripped && p == admitClosed {
+		if tripped {
+			if reason == "" {
+				reason = fmt.Sprintf("%d consecutive failures", n)
+			}
 			b.trip(reason, errString(err))
 		}
 		return

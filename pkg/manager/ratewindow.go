@@ -73,16 +73,17 @@ func (w *rateWindow) clear() {
 	}
 }
 
-// rateTrip adds one closed-state outcome to the window and says whether a
-// rate rule now opens the breaker, and why. Only an outcome that can push a
+// rateTrip adds one closed-state (or DISABLED) outcome to the window and,
+// when judge is set (CLOSED: DISABLED only counts), says whether a rate
+// rule now opens the breaker, and why. Only an outcome that can push a
 // rate up (a failure, a slow call) sums the window, so a healthy closed
 // breaker pays one bucket update per call.
-func (b *breaker) rateTrip(failed bool, took time.Duration) (bool, string) {
+func (b *breaker) rateTrip(failed bool, took time.Duration, judge bool) (bool, string) {
 	now := b.clock.Now()
 	slow := b.isSlow(took)
 	b.rate.add(now, failed, slow)
 	checkFailures := failed && b.set.FailureRate > 0
-	if !checkFailures && !slow {
+	if !judge || !checkFailures && !slow {
 		return false, ""
 	}
 	c := b.rate.counts(now)
