@@ -23,7 +23,7 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		call func(*breaker)
 	}{
 		{"success, defaults", BreakerSettings{}, nil, func(b *breaker) { b.success(b.allow(false), time.Millisecond) }},
-		{"slow success, rate rules on", slowRule, nil, func(b *breaker) { b.success(b.allow(false), 2 * time.Second) }},
+		{"slow success, rate rules on", slowRule, nil, func(b *breaker) { b.success(b.allow(false), 2*time.Second) }},
 		{"failure that does not trip", slowRule, nil, func(b *breaker) { b.failure(b.allow(false), errDown, time.Millisecond) }},
 		{"failure while DISABLED", BreakerSettings{FailureRate: 0.1, RateMinRequests: 2, SlowCallDuration: time.Millisecond},
 			func(b *breaker) { b.control(Disabled, "test") },
