@@ -14,7 +14,14 @@ import (
 )
 
 func TestForwardsUnchangedWithoutFaults(t *testing.T) {
-	_, p := startRedisProxy(t, nil)
+	t.Run("loop", func(t *testing.T) { forwardsUnchanged(t, nil) })
+	t.Run("goroutines", func(t *testing.T) {
+		forwardsUnchanged(t, []Option{func(o *options) { o.noLoop = true }})
+	})
+}
+
+func forwardsUnchanged(t *testing.T, opts []Option) {
+	_, p := startRedisProxy(t, opts)
 	c := client(t, p.Addr())
 	ctx := ctx(t)
 

@@ -13,9 +13,17 @@ import (
 )
 
 // Given steady traffic on many connections, adding and removing faults
-// never hangs and every reply stays right.
+// never hangs and every reply stays right: with the event loop, and on
+// goroutines alone (what non-Linux builds and GOMAXPROCS 1 run).
 func TestChangingFaultsUnderTrafficNeverHangs(t *testing.T) {
-	_, p := startRedisProxy(t, nil)
+	t.Run("loop", func(t *testing.T) { changingFaultsUnderTraffic(t, nil) })
+	t.Run("goroutines", func(t *testing.T) {
+		changingFaultsUnderTraffic(t, []Option{func(o *options) { o.noLoop = true }})
+	})
+}
+
+func changingFaultsUnderTraffic(t *testing.T, opts []Option) {
+	_, p := startRedisProxy(t, opts)
 	c := client(t, p.Addr(), 16)
 	ctx := ctx(t)
 	stop := make(chan struct{})
