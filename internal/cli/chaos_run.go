@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -92,12 +91,7 @@ func runScenario(ctx context.Context, g *Global, s *scenario.Scenario, junitFile
 			return err
 		}
 	}
-	if path := g.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			_ = rep.WriteMarkdown(f)
-			_ = f.Close()
-		}
-	}
+	g.appendStepSummary(rep.WriteMarkdown)
 	if g.JSON() {
 		if err := printJSON(g.IO.Out, schemaChaosRun, rep); err != nil {
 			return err

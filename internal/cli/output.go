@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 // Schema names the kind and version of each JSON document rescli prints:
@@ -74,4 +76,21 @@ func printEvent(w io.Writer, schema string, v any) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// appendStepSummary appends a Markdown summary to the file named by
+// GITHUB_STEP_SUMMARY (GitHub Actions shows it on the run's page), when
+// set. A file that cannot be written costs one warning, not the verdict.
+func (g *Global) appendStepSummary(write func(io.Writer) error) {
+	path := g.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		err = errors.Join(write(f), f.Close())
+	}
+	if err != nil {
+		fprintln(g.IO.ErrOut, "rescli: warning: GITHUB_STEP_SUMMARY not written: "+err.Error())
+	}
 }

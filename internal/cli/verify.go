@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -106,12 +105,7 @@ func (o *verifyOptions) write(rep *verify.Report) error {
 			return err
 		}
 	}
-	if path := o.g.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			_ = rep.WriteMarkdown(f)
-			_ = f.Close()
-		}
-	}
+	o.g.appendStepSummary(rep.WriteMarkdown)
 	if o.g.JSON() {
 		return printJSON(o.g.IO.Out, schemaVerify, rep)
 	}
