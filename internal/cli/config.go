@@ -100,15 +100,12 @@ func newConfigUseCmd(g *Global) *cobra.Command {
 			if err != nil {
 				return Usagef("%v", err)
 			}
-			if err := config.SetCurrent(path, args[0]); err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return Usagef("no config file at %s: write one first (rescli config --help shows the format)", path)
-				}
-				return Usagef("%v", err)
+			f, err := config.SetCurrent(path, args[0])
+			if errors.Is(err, fs.ErrNotExist) {
+				return Usagef("no config file at %s: write one first (rescli config --help shows the format)", path)
 			}
-			f, err := loadConfig(g)
 			if err != nil {
-				return err
+				return Usagef("%v", err)
 			}
 			if !g.JSON() {
 				fprintln(g.IO.Out, fmt.Sprintf("current context: %s (%s)", args[0], path))

@@ -177,8 +177,12 @@ func TestLoadMissing(t *testing.T) {
 func TestSetCurrentKeepsTheRest(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "config.yaml", good, 0o640)
-	if err := SetCurrent(path, "prod-eu"); err != nil {
+	f, err := SetCurrent(path, "prod-eu")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if f.CurrentContext != "prod-eu" || f.Path() != path || len(f.Contexts) != 2 {
+		t.Errorf("returned file: current %q, path %q, %d contexts", f.CurrentContext, f.Path(), len(f.Contexts))
 	}
 	b, _ := os.ReadFile(path)
 	if want := strings.Replace(good, "current-context: staging", "current-context: prod-eu", 1); string(b) != want {
@@ -189,13 +193,13 @@ func TestSetCurrentKeepsTheRest(t *testing.T) {
 	}
 	// A file without the line gets one at the top
 	path2 := writeFile(t, dir, "c2.yaml", "contexts:\n  - name: a\n", 0o600)
-	if err := SetCurrent(path2, "a"); err != nil {
+	if _, err := SetCurrent(path2, "a"); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(path2); !strings.HasPrefix(string(b), "current-context: a\ncontexts:") {
 		t.Errorf("file after set:\n%s", b)
 	}
-	if err := SetCurrent(path2, "b"); !errors.Is(err, ErrNoContext) {
+	if _, err := SetCurrent(path2, "b"); !errors.Is(err, ErrNoContext) {
 		t.Errorf("unknown context: %v", err)
 	}
 	entries, _ := os.ReadDir(dir)

@@ -12,18 +12,20 @@ var currentLine = regexp.MustCompile(`(?m)^current-context:.*$`)
 
 // SetCurrent makes name the current context of the file at path, changing
 // only its current-context line (comments and the rest stay as written),
-// and writes it atomically with the file's own permissions.
-func SetCurrent(path, name string) error {
-	f, err := Load(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Find(name); err != nil {
-		return err
-	}
+// writes it atomically with the file's own permissions, and returns the
+// file as written. The file is read once.
+func SetCurrent(path, name string) (*File, error) {
 	b, err := readCapped(path, MaxFileSize)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	f, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	f.path = path
+	if _, err := f.Find(name); err != nil {
+		return nil, err
 	}
 	line := []byte("current-context: " + name) // a valid name needs no quoting
 	var out []byte
@@ -32,10 +34,12 @@ func SetCurrent(path, name string) error {
 	} else {
 		out = append(append(line, '\n'), b...)
 	}
-	if g, err := Parse(out); err != nil || g.CurrentContext != name {
-		return fmt.Errorf("set current-context in %s: the file's current-context line could not be rewritten (%v)", path, err)
+	g, err := Parse(out)
+	if err != nil || g.CurrentContext != name {
+		return nil, fmt.Errorf("set current-context in %s: the file's current-context line could not be rewritten (%v)", path, err)
 	}
-	return writeAtomic(path, out)
+	g.path = path
+	return g, writeAtomic(path, out)
 }
 
 func writeAtomic(path string, b []byte) error {
