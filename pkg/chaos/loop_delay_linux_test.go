@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// heldTowardsClients is how many bytes the event loop holds for p's
-// clients under latency faults; the test is skipped without a loop.
-func heldTowardsClients(t *testing.T, p *Proxy) int {
+// sumClientSides adds f over the client sides of p's connections that the
+// event loop holds, on the loop's thread; the test is skipped without a
+// loop.
+func sumClientSides(t *testing.T, p *Proxy, f func(*lside) int) int {
 	t.Helper()
 	l := p.loop
 	if l == nil {
@@ -23,11 +24,18 @@ func heldTowardsClients(t *testing.T, p *Proxy) int {
 	l.do(func() {
 		for _, e := range l.fds {
 			if s := e.side; s != nil && s == &s.lc.cl && s.lc.c.p == p {
-				n += s.heldBytes
+				n += f(s)
 			}
 		}
 	})
 	return n
+}
+
+// heldTowardsClients is how many bytes the event loop holds for p's
+// clients under latency faults.
+func heldTowardsClients(t *testing.T, p *Proxy) int {
+	t.Helper()
+	return sumClientSides(t, p, func(s *lside) int { return s.heldBytes })
 }
 
 // The loop plays a latency fault itself: the connection stays on the

@@ -13,22 +13,15 @@ import (
 )
 
 // framedInLoop is how many of p's connections the event loop holds with
-// their requests framed; the test is skipped without a loop.
+// their requests framed.
 func framedInLoop(t *testing.T, p *Proxy) int {
 	t.Helper()
-	l := p.loop
-	if l == nil {
-		t.Skip("no event loop (GOMAXPROCS 1)")
-	}
-	n := 0
-	l.do(func() {
-		for _, e := range l.fds {
-			if s := e.side; s != nil && s == &s.lc.cl && s.lc.c.p == p && s.lc.frame.on {
-				n++
-			}
+	return sumClientSides(t, p, func(s *lside) int {
+		if s.lc.frame.on {
+			return 1
 		}
+		return 0
 	})
-	return n
 }
 
 // readReplies reads n single-line or bulk replies from r.
