@@ -1,6 +1,7 @@
 package health
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,23 +61,67 @@ type Result struct {
 func (c *Client) Fetch(ctx context.Context, rawURL string, admin bool) (Result, error) {
 	safe := safeURL(rawURL)
 	res := Result{URL: safe}
+	if err := checkURL(rawURL, safe, "http://host:port[/path]"); err != nil {
+		return res, err
+	}
+	token := ""
+	if admin {
+		token = c.Token
+	}
+	resp, err := c.do(ctx, http.MethodGet, rawURL, token, nil)
+	res.Took, res.Code = resp.took, resp.code
+	if err != nil {
+		return res, fmt.Errorf("fetch %s: %w", safe, err)
+	}
+	if err := statusErr(resp.code); err != nil {
+		return res, fmt.Errorf("fetch %s: %w", safe, err)
+	}
+	res.Format, res.Doc, err = Decode(resp.code, resp.contentType, resp.body)
+	if err != nil {
+		return res, fmt.Errorf("decode %s: %w", safe, err)
+	}
+	return res, nil
+}
+
+// checkURL refuses what is not an http(s) URL with a host.
+func checkURL(rawURL, safe, want string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return res, fmt.Errorf("%w %s: want http://host:port[/path]", ErrBadURL, safe)
+		return fmt.Errorf("%w %s: want %s", ErrBadURL, safe, want)
 	}
+	return nil
+}
+
+// answer is an HTTP answer, its body read (at most maxBody).
+type answer struct {
+	code        int
+	contentType string
+	body        []byte
+	took        time.Duration
+}
+
+// do sends one request, under c.Timeout (body included), with token as a
+// bearer token when not empty; a GET asks for a health document, a POST
+// sends and asks for JSON. Its error is ErrUnreachable with the cause.
+func (c *Client) do(ctx context.Context, method, rawURL, token string, body []byte) (answer, error) {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(body))
 	if err != nil {
-		return res, fmt.Errorf("%w %s", ErrBadURL, safe)
+		return answer{}, fmt.Errorf("%w: %s", ErrBadURL, cause(err, timeout))
 	}
-	req.Header.Set("Accept", MediaType+", application/json;q=0.9, */*;q=0.5")
-	if admin && c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
+	if method == http.MethodGet {
+		req.Header.Set("Accept", MediaType+", application/json;q=0.9, */*;q=0.5")
+	} else {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	hc := c.HTTP
 	if hc == nil {
@@ -85,27 +130,29 @@ func (c *Client) Fetch(ctx context.Context, rawURL string, admin bool) (Result, 
 	start := time.Now()
 	resp, err := hc.Do(req)
 	if err != nil {
-		return res, fmt.Errorf("fetch %s: %w: %s", safe, ErrUnreachable, cause(err, timeout))
+		return answer{}, fmt.Errorf("%w: %s", ErrUnreachable, cause(err, timeout))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	res.Took, res.Code = time.Since(start), resp.StatusCode
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	a := answer{code: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b, took: time.Since(start)}
 	if err != nil {
-		return res, fmt.Errorf("read %s: %w: %s", safe, ErrUnreachable, cause(err, timeout))
+		return a, fmt.Errorf("%w: %s", ErrUnreachable, cause(err, timeout))
 	}
-	switch resp.StatusCode {
+	return a, nil
+}
+
+// statusErr is the error of the answers every endpoint gives alike: 401,
+// 403 and 404; nil for the others.
+func statusErr(code int) error {
+	switch code {
 	case http.StatusUnauthorized:
-		return res, fmt.Errorf("fetch %s: %w", safe, ErrUnauthorized)
+		return ErrUnauthorized
 	case http.StatusForbidden:
-		return res, fmt.Errorf("fetch %s: %w", safe, ErrForbidden)
+		return ErrForbidden
 	case http.StatusNotFound:
-		return res, fmt.Errorf("fetch %s: %w", safe, ErrNotFound)
+		return ErrNotFound
 	}
-	res.Format, res.Doc, err = Decode(resp.StatusCode, resp.Header.Get("Content-Type"), body)
-	if err != nil {
-		return res, fmt.Errorf("decode %s: %w", safe, err)
-	}
-	return res, nil
+	return nil
 }
 
 // safeURL is rawURL with credentials masked, and otherwise as it was

@@ -1,16 +1,12 @@
 package health
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
-	"time"
 )
 
 // Errors of BreakerAction, besides Fetch's.
@@ -38,9 +34,8 @@ func (c *Client) BreakerAction(ctx context.Context, baseURL, token, action, reas
 	var st BreakerState
 	rawURL := strings.TrimSuffix(baseURL, "/") + PathBreaker
 	safe := safeURL(rawURL)
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return st, fmt.Errorf("%w %s: want http://host:port", ErrBadURL, safe)
+	if err := checkURL(rawURL, safe, "http://host:port"); err != nil {
+		return st, err
 	}
 	switch action {
 	case ActionForceOpen, ActionDisable, ActionReset:
@@ -55,18 +50,15 @@ func (c *Client) BreakerAction(ctx context.Context, baseURL, token, action, reas
 		token = c.Token
 	}
 	body, _ := json.Marshal(BreakerRequest{Action: action, Reason: reason})
-	resp, timeout, err := c.post(ctx, rawURL, token, body)
+	resp, err := c.do(ctx, http.MethodPost, rawURL, token, body)
 	if err != nil {
-		return st, fmt.Errorf("%s %s: %w: %s", action, safe, ErrUnreachable, cause(err, timeout))
+		return st, fmt.Errorf("%s %s: %w", action, safe, err)
+	}
+	if err := statusErr(resp.code); err != nil {
+		return st, fmt.Errorf("%s %s: %w", action, safe, err)
 	}
 	switch resp.code {
 	case http.StatusOK:
-	case http.StatusUnauthorized:
-		return st, fmt.Errorf("%s %s: %w", action, safe, ErrUnauthorized)
-	case http.StatusForbidden:
-		return st, fmt.Errorf("%s %s: %w", action, safe, ErrForbidden)
-	case http.StatusNotFound:
-		return st, fmt.Errorf("%s %s: %w", action, safe, ErrNotFound)
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 		return st, fmt.Errorf("%s %s: %w (%d): %.200s", action, safe, ErrRefused, resp.code, strings.TrimSpace(string(resp.body)))
 	default:
@@ -76,40 +68,4 @@ func (c *Client) BreakerAction(ctx context.Context, baseURL, token, action, reas
 		return st, fmt.Errorf("%s %s: %w: not a breaker state", action, safe, ErrBadResponse)
 	}
 	return st, nil
-}
-
-type posted struct {
-	code int
-	body []byte
-}
-
-// post sends body with the token; it returns the timeout it ran under,
-// for cause.
-func (c *Client) post(ctx context.Context, rawURL, token string, body []byte) (posted, time.Duration, error) {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
-	if err != nil {
-		return posted{}, timeout, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return posted{}, timeout, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	return posted{code: resp.StatusCode, body: b}, timeout, err
 }
