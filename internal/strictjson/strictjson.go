@@ -93,10 +93,11 @@ func checkOneDocument(b []byte) error {
 				// encoding/json matches a key to a field whatever its case:
 				// "action" and "ACTION" are one field, read twice.
 				key := tok.(string)
-				if top.keys[strings.ToLower(key)] {
+				folded := strings.ToLower(key)
+				if top.keys[folded] {
 					return fmt.Errorf("key %q appears twice in one object", key)
 				}
-				top.keys[strings.ToLower(key)], top.wantKey = true, false
+				top.keys[folded], top.wantKey = true, false
 				continue
 			}
 		}

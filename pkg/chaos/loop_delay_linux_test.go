@@ -72,14 +72,22 @@ func TestLatencyInTheLoopKeepsRepliesInOrder(t *testing.T) {
 	}
 }
 
-// Removing a latency fault lets what it held go at once.
-func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
+// pongHeldInTheLoop is a proxy whose loop holds a PING's reply under a
+// one-minute latency fault, and the client waiting for it.
+func pongHeldInTheLoop(t *testing.T) (*Proxy, net.Conn) {
+	t.Helper()
 	_, p := startRedisProxy(t, nil, always("lat", "latency", "downstream", Attributes{"latency": 60_000}))
 	nc := rawConn(t, p.Addr())
 	if _, err := nc.Write([]byte("PING\r\n")); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the reply held", func() bool { return heldTowardsClients(t, p) == len("+PONG\r\n") })
+	return p, nc
+}
+
+// Removing a latency fault lets what it held go at once.
+func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
+	p, nc := pongHeldInTheLoop(t)
 	if err := p.RemoveToxic("lat"); err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +97,7 @@ func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
 // A fault the loop does not play moves the connection to goroutines with
 // the bytes the loop held, none lost, and the latency fault acts there.
 func TestAnotherFaultTakesHeldBytesToGoroutines(t *testing.T) {
-	_, p := startRedisProxy(t, nil, always("lat", "latency", "downstream", Attributes{"latency": 60_000}))
-	nc := rawConn(t, p.Addr())
-	if _, err := nc.Write([]byte("PING\r\n")); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the reply held", func() bool { return heldTowardsClients(t, p) == len("+PONG\r\n") })
+	p, nc := pongHeldInTheLoop(t)
 	if _, err := p.AddToxic(always("slice", "slicer", "downstream", Attributes{"average_size": 1})); err != nil {
 		t.Fatal(err)
 	}

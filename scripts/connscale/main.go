@@ -19,11 +19,12 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rescli/rescli/internal/quantile"
 )
 
 func main() {
@@ -94,8 +95,7 @@ func run(addr string, pid, idle, rate int, dur time.Duration) error {
 	ok, failed, lat, took := churn(addr, rate, dur)
 	p99 := 0.0
 	if len(lat) > 0 {
-		slices.Sort(lat)
-		p99 = float64(lat[len(lat)*99/100]) / 1e6
+		p99 = float64(quantile.Nearest(lat, 0.99)) / 1e6
 	}
 	fmt.Printf("idle=%d fds_per_conn=%.2f rss_kib_per_conn=%.1f rate=%d ok=%d failed=%d achieved=%.0f p99_ms=%.1f\n",
 		idle, float64(fds1-fds0)/float64(idle), float64(rss1-rss0)/float64(idle),

@@ -22,10 +22,11 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rescli/rescli/internal/quantile"
 )
 
 func main() {
@@ -67,8 +68,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "pacedget: %d of %d connections failed, the first: %v\n", len(errs), *clients, errs[0])
 		os.Exit(1)
 	}
-	slices.Sort(all)
-	at := func(q float64) float64 { return float64(all[int(q*float64(len(all)-1))].Microseconds()) / 1000 }
+	at := func(q float64) float64 { return float64(quantile.Nearest(all, q).Microseconds()) / 1000 }
 	fmt.Printf("p50_ms=%.3f p99_ms=%.3f n=%d late=%d\n", at(0.50), at(0.99), len(all), late)
 }
 
