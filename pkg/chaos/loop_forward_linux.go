@@ -130,7 +130,7 @@ func (l *evloop) pump(src *lside) {
 			return
 		case n == 0:
 			src.readable, src.eof = false, true
-			if !l.flushFrame(src) {
+			if src == &lc.cl && !l.flushFrame(lc) {
 				return
 			}
 			if dst.pending == nil && len(dst.held) == 0 {
@@ -138,16 +138,12 @@ func (l *evloop) pump(src *lside) {
 			}
 			return
 		}
-		if src == &lc.cl && lc.frame.on {
+		framed := src == &lc.cl && lc.frame.on
+		if src == &lc.cl {
 			lc.frame.read = true
-			if !l.inspect(src, l.buf[:n]) {
-				return
-			}
-		} else {
-			lc.frame.read = lc.frame.read || src == &lc.cl
-			if !l.forward(src, l.buf[:n]) {
-				return
-			}
+		}
+		if framed && !l.inspect(src, l.buf[:n]) || !framed && !l.forward(src, l.buf[:n]) {
+			return
 		}
 		if n < len(l.buf) && !src.hup { // drained: a later arrival is a new edge
 			src.readable = false

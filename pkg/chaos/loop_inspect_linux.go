@@ -37,7 +37,7 @@ func (l *evloop) planFrame(lc *lconn) {
 		lc.frame.resync = lc.frame.read
 		return
 	}
-	l.flushFrame(&lc.cl)
+	l.flushFrame(lc)
 }
 
 // inspect forwards what was read from the client, framed: it reports false
@@ -104,10 +104,10 @@ func (l *evloop) holdBack(src *lside, buf []byte, pos int) bool {
 	return l.forward(src, done)
 }
 
-// flushFrame forwards the request held back when the client's stream
-// ends: no more bytes can complete it.
-func (l *evloop) flushFrame(src *lside) bool {
-	tail := src.lc.frame.tail
-	src.lc.frame.tail = nil
-	return len(tail) == 0 || l.forward(src, tail)
+// flushFrame forwards to Redis the client's request held back, when the
+// client's stream ends (no more bytes can complete it) or framing stops.
+func (l *evloop) flushFrame(lc *lconn) bool {
+	tail := lc.frame.tail
+	lc.frame.tail = nil
+	return len(tail) == 0 || l.forward(&lc.cl, tail)
 }

@@ -108,11 +108,19 @@ func TestHandOverAtTheMatchingRequest(t *testing.T) {
 			if _, err := nc.Write([]byte(first[:cut])); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(20 * time.Millisecond)
+			// The requests before the cut one are answered before it is complete.
+			if got := readReplies(t, r, 2); got[0] != "+OK" || got[1] != "1" {
+				t.Fatalf("first replies %q", got)
+			}
+			if name == "loop" {
+				if n := framedInLoop(t, p); n != 1 {
+					t.Fatalf("%d connections framed in the loop before the match, want 1", n)
+				}
+			}
 			if _, err := nc.Write([]byte(first[cut:] + get("a") + "PING\r\n")); err != nil {
 				t.Fatal(err)
 			}
-			got := readReplies(t, r, 5)
+			got := append([]string{"+OK", "1"}, readReplies(t, r, 3)...)
 			want := []string{"+OK", "1", "-ERR injected", "1", "+PONG"}
 			if strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Fatalf("replies %q, want %q", got, want)
@@ -134,6 +142,10 @@ func TestHeldBackRequestFlowsOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the loop to frame it", func() bool { return framedInLoop(t, p) == 1 })
+	time.Sleep(20 * time.Millisecond)
+	if up := p.Stats().BytesUp; up != 0 {
+		t.Fatalf("%d bytes reached Redis before the request was complete, want 0 (held back)", up)
+	}
 	if err := p.RemoveToxic("e"); err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +165,36 @@ func TestHeldBackRequestFlowsOn(t *testing.T) {
 	if _, err := nc2.Write([]byte(partial)); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(20 * time.Millisecond)
+	if up := p.Stats().BytesUp - before; up != 0 {
+		t.Fatalf("%d bytes reached Redis before the client's end, want 0 (held back)", up)
+	}
 	_ = nc2.(*net.TCPConn).CloseWrite()
 	eventually(t, "the held-back bytes to reach Redis", func() bool {
 		return p.Stats().BytesUp-before == int64(len(partial))
 	})
+}
+
+// When Redis ends the connection, a request the loop held back is dropped
+// with it: it never goes back to the client that sent it.
+func TestHeldBackRequestNeverEchoes(t *testing.T) {
+	srv, p := startRedisProxy(t, nil, always("e", "error", "", Attributes{"message": "ERR injected", "key": "bad:*"}))
+	nc := rawConn(t, p.Addr())
+	if _, err := nc.Write([]byte(set("a", "1") + "*1\r\n$4\r\nPI")); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(nc)
+	if got := readReplies(t, r, 1); got[0] != "+OK" {
+		t.Fatalf("reply %q", got)
+	}
+	if n := framedInLoop(t, p); n != 1 {
+		t.Fatalf("%d connections framed in the loop, want 1", n)
+	}
+	if err := srv.Client().Do(ctx(t), "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if rest, err := io.ReadAll(r); err != nil || len(rest) != 0 {
+		t.Fatalf("after Redis closed, the client read %q, %v; want nothing, then the end", rest, err)
+	}
 }

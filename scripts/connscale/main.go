@@ -34,8 +34,8 @@ func main() {
 	rate := flag.Int("rate", 2000, "new connections per second while they are open")
 	dur := flag.Duration("for", 5*time.Second, "how long to open new connections")
 	flag.Parse()
-	if *idle < 1 || *rate < 1 || *dur <= 0 {
-		fmt.Fprintln(os.Stderr, "connscale: -idle, -rate and -for must be positive")
+	if *addr == "" || *pid < 1 || *idle < 1 || *rate < 1 || *dur <= 0 {
+		fmt.Fprintln(os.Stderr, "connscale: -addr and -pid are required; -idle, -rate and -for must be positive")
 		os.Exit(2)
 	}
 	if err := run(*addr, *pid, *idle, *rate, *dur); err != nil {
