@@ -13,7 +13,10 @@
 # scripts/pacedget (50 connections each sending a GET every 10 ms): at 50
 # clients redis-benchmark saturates both cores, its fault-free p50 is
 # queueing, and a held reply relieves some of it, so only the open-loop
-# row says what a fault adds under concurrency.
+# row says what a fault adds under concurrency. A client measures more
+# than the proxy's hold (its own wake-up after the wait: the control rows);
+# the 1 ms proxy's rescli_chaos_latency_late_seconds histogram, read from
+# its /metrics around each row, gives the proxy's own part alone.
 # (build Toxiproxy outside the repo: go build github.com/Shopify/toxiproxy/v2/cmd/server)
 #
 # Keeping runs comparable: every figure is the median of ROUNDS runs, and
@@ -100,7 +103,8 @@ proxy rescli
 # request is parsed, none is touched.
 proxy inspect --toxic error,error=LOADING,command=flushall
 proxy zero --toxic latency,latency=0,stream=downstream
-proxy lat1 --toxic latency,latency=1,stream=downstream
+lapi=$(free_port) # lat1's API: its /metrics say how late it wrote what it held
+proxy lat1 --toxic latency,latency=1,stream=downstream --api "127.0.0.1:$lapi"
 proxy lat100 --toxic latency,latency=100,jitter=10,stream=downstream
 port[floor]=$(free_port)
 "$work/floorproxy" -listen "127.0.0.1:${port[floor]}" -upstream "127.0.0.1:$rport" &
@@ -204,22 +208,41 @@ if [ -z "$ONLY" ] || [ "$ONLY" = throughput ]; then
 fi
 
 lat=$work/latency # lines: fault clients variant p50 p99
+late=$work/late   # lines: row le|sum|count delta (lat1's lateness histogram)
+: >"$late"
+# late_now: lat1's lateness histogram as "le|sum|count value" lines.
+late_now() {
+	curl -fsS "http://127.0.0.1:$lapi/metrics" | awk '
+		/^rescli_chaos_latency_late_seconds_bucket/ { match($0, /le="[^"]*"/); print substr($0, RSTART + 4, RLENGTH - 5), $2 }
+		/^rescli_chaos_latency_late_seconds_(sum|count)/ { sub(/\{.*/, "", $1); sub(/.*_/, "", $1); print $1, $2 }'
+}
+# late_row ROW CMD...: runs CMD and adds what lat1 held meanwhile to ROW.
+late_row() {
+	local row=$1; shift
+	late_now >"$work/late0"
+	"$@"
+	late_now | awk -v row="$row" 'NR == FNR { b[$1] = $2; next } { print row, $1, $2 - b[$1] }' "$work/late0" - >>"$late"
+}
 : >"$lat"
 if [ -z "$ONLY" ] || [ "$ONLY" = latency ]; then
 	for ((r = 0; r < ROUNDS; r++)); do
 		for c in 1 50; do
 			n=$((c == 1 ? 5000 : 50000))
 			for v in rescli zero lat1; do
-				bench "$v" -t get -c "$c" -n "$n" | awk -v c="$c" -v v="$v" '{ print "1ms", c, v, $3, $4 }' >>"$lat"
+				late_row "$c clients" bench "$v" -t get -c "$c" -n "$n" |
+					awk -v c="$c" -v v="$v" '{ print "1ms", c, v, $3, $4 }' >>"$lat"
 			done
-			n=$((c == 1 ? 200 : 2500)) # jitter: the median of 50 draws strays by ~1.5 ms
+			# Jitter: the median of n uniform draws of +-10 ms strays by
+			# 20/sqrt(n) ms (2 sigma): 1.4 ms at 200, 0.4 ms at 2,500. The
+			# goal is judged at 50 clients; 1 client is shown, not judged.
+			n=$((c == 1 ? 200 : 2500))
 			bench lat100 -t get -c "$c" -n "$n" | awk -v c="$c" '{ print "100ms", c, "lat100", $3, $4 }' >>"$lat"
 		done
 		# Open loop: 50 connections, each sending a GET every 10 ms (5,000
 		# a second in all, well below saturation), so the figure is what the
 		# fault adds rather than queueing it relieves (scripts/pacedget).
 		for v in rescli lat1; do
-			"$work/pacedget" -addr "127.0.0.1:${port[$v]}" -clients 50 -every 10ms -for 3s |
+			late_row "50 paced" "$work/pacedget" -addr "127.0.0.1:${port[$v]}" -clients 50 -every 10ms -for 3s |
 				sed 's/[a-z0-9_]*=//g' | awk -v v="$v" '{ print "paced", 50, v, $1, $2 }' >>"$lat"
 		done
 		for s in 0 0.001; do # its control: what a 1 ms hold costs this client
@@ -257,6 +280,25 @@ if [ -z "$ONLY" ] || [ "$ONLY" = latency ]; then
 			s0 = median(p50["sleep" SUBSEP 1 SUBSEP 0]); s1 = median(p50["sleep" SUBSEP 1 SUBSEP 0.001])
 			if (s1 > 0) printf "%-14s %8s %8.3f %8.3f %8s %9.3f   (Redis holding 1 ms itself: DEBUG SLEEP 0.001 against 0)\n", "control", 1, s0, s1, "", s1 - s0
 		}' "$lat"
+	echo "the proxy's own part of the 1 ms fault: how late it wrote what it held, past the time drawn"
+	echo "(rescli_chaos_latency_late_seconds over the rows above, all rounds; a bound is the histogram bucket)"
+	awk '{ k = $1 " " $2; rows[k] = 1; d[k SUBSEP $3] += $4 }
+		END {
+			for (k in rows) {
+				n = d[k SUBSEP "count"]
+				if (n == 0) continue
+				delete le; m = 0; for (key in d) { split(key, p, SUBSEP); if (p[1] == k && p[2] != "sum" && p[2] != "count") le[++m] = p[2] }
+				for (i = 2; i <= m; i++) for (j = i; j > 1 && (le[j-1] == "+Inf" || (le[j] != "+Inf" && le[j-1] + 0 > le[j] + 0)); j--) { t = le[j]; le[j] = le[j-1]; le[j-1] = t }
+				p50 = p99 = ""
+				for (i = 1; i <= m; i++) {
+					c = d[k SUBSEP le[i]]
+					if (p50 == "" && c >= 0.5 * n) p50 = le[i]
+					if (p99 == "" && c >= 0.99 * n) p99 = le[i]
+				}
+				printf "  %-10s %6d holds   p50 <= %s   p99 <= %s   mean %.0f us\n", k, n, fmt(p50), fmt(p99), d[k SUBSEP "sum"] / n * 1e6
+			}
+		}
+		function fmt(le) { return le == "+Inf" ? "+Inf" : sprintf("%g us", le * 1e6) }' "$late" | sort
 	echo
 fi
 
@@ -307,6 +349,10 @@ if [ -s "$work/goals.lat" ]; then
 		fi
 		printf '%-4s %-58s %s\n' "$(verdict "$a50 >= 0.9 && $a50 <= 1.1")" "1 ms fault, $c clients: p50 added 1.0 +- 0.1 ms" "$a50"
 		[ "$c" = 50 ] && printf '%-4s %-58s %s\n' "$(verdict "$a99 < 2")" "1 ms fault, 50 clients: p99 added < 2 ms" "$a99"
+		if [ "$c" = 1 ]; then # 200 requests: the median of their own draws strays +-1.4 ms (2 sigma)
+			printf '%-4s %-58s %s\n' info "100 +- 10 ms fault, 1 client: p50 added (200 draws)" "$h"
+			continue
+		fi
 		printf '%-4s %-58s %s\n' "$(verdict "$h >= 98 && $h <= 102")" "100 +- 10 ms fault, $c clients: p50 added within 2 %" "$h"
 	done <"$work/goals.lat"
 fi

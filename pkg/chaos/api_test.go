@@ -185,6 +185,8 @@ func TestConnectionsAndMetrics(t *testing.T) {
 		`rescli_chaos_connections_rejected_total{proxy="redis"} 1`,
 		`rescli_chaos_connections_peak{proxy="redis"} 1`,
 		`rescli_chaos_injected_total{proxy="redis",toxic="full",type="maxclients"} 1`,
+		`rescli_chaos_latency_late_seconds_bucket{proxy="redis",le="1e-05"} 0`,
+		`rescli_chaos_latency_late_seconds_count{proxy="redis"} 0`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)

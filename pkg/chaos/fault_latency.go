@@ -24,6 +24,9 @@ func (l *Latency) Pipe(s *Stream, c Chunk, next func(Chunk) error) error {
 	if err := s.WaitUntil(c.At, l); err != nil {
 		return err
 	}
+	if late := s.Now().Sub(c.At); late >= -wakeSlop { // not cut short by a change
+		s.c.p.stats.late.observe(late)
+	}
 	return next(c)
 }
 

@@ -118,6 +118,9 @@ func (l *evloop) releaseHeld(dst *lside) {
 			l.armRelease(dst, h.due)
 			return
 		}
+		if !h.due.IsZero() { // zero: let go early, its fault changed
+			lc.c.p.stats.late.observe(now.Sub(h.due))
+		}
 		dst.held[0] = heldChunk{}
 		dst.held = dst.held[1:]
 		dst.heldBytes -= len(h.data)

@@ -134,15 +134,6 @@ func TestHeldBytesGoBeforeTheEnd(t *testing.T) {
 	}
 }
 
-func expectReply(t *testing.T, nc net.Conn, want string) {
-	t.Helper()
-	_ = nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	got := make([]byte, len(want))
-	if _, err := io.ReadFull(nc, got); err != nil || string(got) != want {
-		t.Fatalf("reply %q, %v; want %q well before the 60 s latency", got, err, want)
-	}
-}
-
 // Values past what the loop holds towards one socket (maxHeld) go through
 // latency in both directions byte for byte: reading stops while the held
 // bytes are at the bound and goes on as they are written.

@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -82,4 +83,13 @@ func refused(addr string) bool {
 
 func always(name, typ, stream string, attrs Attributes) Toxic {
 	return Toxic{Name: name, Type: typ, Stream: stream, Toxicity: 1, Attributes: attrs}
+}
+
+func expectReply(t *testing.T, nc net.Conn, want string) {
+	t.Helper()
+	_ = nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(nc, got); err != nil || string(got) != want {
+		t.Fatalf("reply %q, %v; want %q well before the 60 s latency", got, err, want)
+	}
 }

@@ -24,6 +24,8 @@ var (
 		"Panics recovered in the proxy (each ended one connection or one fault's run): a bug.", []string{"proxy"}, nil)
 	descAPIPanics = prometheus.NewDesc("rescli_chaos_api_panics_total",
 		"Control API requests whose handler panicked (answered 500): a bug.", nil, nil)
+	descLate = prometheus.NewDesc("rescli_chaos_latency_late_seconds",
+		"How late latency faults passed held bytes on, past the time they drew: the proxy's own error in the latency it adds.", []string{"proxy"}, nil)
 	descInjected = prometheus.NewDesc("rescli_chaos_injected_total",
 		"Connections or requests each fault acted on.", []string{"proxy", "toxic", "type"}, nil)
 )
@@ -35,7 +37,7 @@ func (s *Server) Collector() prometheus.Collector { return collector{s} }
 type collector struct{ s *Server }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descAccepted, descCurrent, descPeak, descRejected, descDialErrors, descBytes, descPanics, descAPIPanics, descInjected} {
+	for _, d := range []*prometheus.Desc{descAccepted, descCurrent, descPeak, descRejected, descDialErrors, descBytes, descPanics, descAPIPanics, descInjected, descLate} {
 		ch <- d
 	}
 }
@@ -53,6 +55,8 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesUp), name, StreamUpstream)
 		ch <- prometheus.MustNewConstMetric(descBytes, counter, float64(st.BytesDown), name, StreamDownstream)
 		ch <- prometheus.MustNewConstMetric(descPanics, counter, float64(st.Panics), name)
+		late := st.LatencyLate
+		ch <- prometheus.MustNewConstHistogram(descLate, uint64(late.Held), late.sum.Seconds(), late.cumulative(), name)
 		// The instances, not Toxics(): that renders every fault's attributes.
 		for _, in := range p.faults.Load().all {
 			ch <- prometheus.MustNewConstMetric(descInjected, counter, float64(in.injected.Load()), name, in.name, in.typ)

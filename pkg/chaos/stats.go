@@ -13,6 +13,7 @@ type counters struct {
 	bytesUp    atomic.Int64
 	bytesDown  atomic.Int64
 	panics     atomic.Int64
+	late       lateness // latency faults' holds (lateness.go)
 }
 
 // open counts a new client connection and raises the peak if needed.
@@ -46,6 +47,9 @@ type Stats struct {
 	Panics int64 `json:"panics"`
 	// Injected counts, per fault name, the connections or requests it acted on.
 	Injected map[string]int64 `json:"injected"`
+	// LatencyLate is how late latency faults passed held bytes on, past
+	// the time they drew: the proxy's own error in the latency it adds.
+	LatencyLate Lateness `json:"latency_late"`
 }
 
 // Stats returns the proxy's counters now.
@@ -56,7 +60,7 @@ func (p *Proxy) Stats() Stats {
 		DialErrors: p.stats.dialErrors.Load(),
 		BytesUp:    p.stats.bytesUp.Load(), BytesDown: p.stats.bytesDown.Load(),
 		Panics:   p.stats.panics.Load(),
-		Injected: map[string]int64{},
+		Injected: map[string]int64{}, LatencyLate: p.stats.late.snapshot(),
 	}
 	for _, in := range p.faults.Load().all {
 		s.Injected[in.name] = in.injected.Load()
