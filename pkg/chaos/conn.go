@@ -133,12 +133,12 @@ func (c *conn) session(h handoff) {
 		defer c.wg.Done()
 		defer close(upDone)
 		defer c.guard("upstream side")
-		c.upLoop(h.toServer, h.request, h.resync)
+		c.upLoop(h.toServer, h.heldToServer, h.request, h.resync)
 		c.mu.Lock()
 		c.upEnded = !c.toLoop
 		c.mu.Unlock()
 	}()
-	c.downLoop(h.toClient)
+	c.downLoop(h.toClient, h.heldToClient)
 	close(c.downExit)
 	<-upDone
 }

@@ -52,10 +52,12 @@ func leftFastLocked(fast *bool, ack *chan struct{}) {
 // read but not yet written, and (inspected in the loop) the start of a
 // request a fault acts on, not yet forwarded.
 type handoff struct {
-	toServer []byte // written to Redis first
-	toClient []byte // written to the client first
-	request  []byte // read from the client after toServer: inspected first
-	resync   bool   // request may start inside a request
+	toServer     []byte      // written to Redis first
+	toClient     []byte      // written to the client first
+	heldToServer []heldChunk // then these, each at its time (latency faults)
+	heldToClient []heldChunk
+	request      []byte // read from the client after the above: inspected first
+	resync       bool   // request may start inside a request
 }
 
 // leaveForLoopLocked is asked by direction d when it would pass bytes
@@ -84,13 +86,16 @@ func (c *conn) leaveForLoopLocked(d Direction) bool {
 	return true
 }
 
-func (c *conn) upLoop(toServer, request []byte, resync bool) {
+func (c *conn) upLoop(toServer []byte, held []heldChunk, request []byte, resync bool) {
 	if len(toServer) > 0 {
 		n, err := c.server.Write(toServer)
 		c.p.stats.bytesUp.Add(int64(n))
 		if err != nil {
 			return // Redis is gone: the downstream side ends the connection
 		}
+	}
+	if !c.writeHeld(c.server, held, Upstream, &c.p.stats.bytesUp) {
+		return
 	}
 	for {
 		c.mu.Lock()
@@ -144,7 +149,7 @@ func (c *conn) upLoop(toServer, request []byte, resync bool) {
 	}
 }
 
-func (c *conn) downLoop(toClient []byte) {
+func (c *conn) downLoop(toClient []byte, held []heldChunk) {
 	if len(toClient) > 0 {
 		n, err := c.client.Write(toClient)
 		c.p.stats.bytesDown.Add(int64(n))
@@ -152,6 +157,10 @@ func (c *conn) downLoop(toClient []byte) {
 			c.close()
 			return
 		}
+	}
+	if !c.writeHeld(c.client, held, Downstream, &c.p.stats.bytesDown) {
+		c.close()
+		return
 	}
 	for {
 		c.mu.Lock()

@@ -17,12 +17,6 @@ import (
 // of it the CPU of the goroutines' wake-ups. Any other fault still moves
 // the connection to goroutines, held bytes with it.
 
-// heldChunk is a chunk waiting for its time.
-type heldChunk struct {
-	data []byte
-	due  time.Time
-}
-
 // maxHeld bounds the bytes held towards one socket: past it the loop stops
 // reading from the other side until some are written, as a full socket
 // buffer would make it.
@@ -142,13 +136,10 @@ func (l *evloop) releaseHeld(dst *lside) {
 	l.pump(src)
 }
 
-// takeHeld empties what dst holds, for a hand-over to goroutines: the
-// bytes flow on at once, as when a latency fault is removed.
-func (dst *lside) takeHeld() []byte {
-	var out []byte
-	for _, h := range dst.held {
-		out = append(out, h.data...)
-	}
+// takeHeld empties what dst holds, for a hand-over to goroutines, which
+// write each chunk at its time.
+func (dst *lside) takeHeld() []heldChunk {
+	out := dst.held
 	dst.held, dst.heldBytes = nil, 0
 	dst.gen++
 	return out

@@ -4,9 +4,11 @@ package chaos
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 )
@@ -95,15 +97,46 @@ func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
 }
 
 // A fault the loop does not play moves the connection to goroutines with
-// the bytes the loop held, none lost, and the latency fault acts there.
+// the bytes the loop held, none lost, each still held until its time: the
+// new fault does not cut the latency short. Removing the latency fault
+// then lets them go.
 func TestAnotherFaultTakesHeldBytesToGoroutines(t *testing.T) {
 	p, nc := pongHeldInTheLoop(t)
 	if _, err := p.AddToxic(always("slice", "slicer", "downstream", Attributes{"average_size": 1})); err != nil {
 		t.Fatal(err)
 	}
+	if n := heldTowardsClients(t, p); n != 0 { // AddToxic returns once it left the loop
+		t.Fatalf("the loop still holds %d bytes after the hand-over", n)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if b, err := io.ReadAll(nc); len(b) > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read %q, %v after the hand-over: want the reply still held by the one-minute latency", b, err)
+	}
+	if err := p.RemoveToxic("lat"); err != nil {
+		t.Fatal(err)
+	}
 	expectReply(t, nc, "+PONG\r\n")
 	if conns := p.Connections(); len(conns) != 1 || conns[0].Path != "inspecting" {
 		t.Fatalf("connections %+v: want one on the inspecting path", conns)
+	}
+}
+
+// Held bytes handed over go at their time, not before and not a latency
+// later: the goroutines do not draw the delay again.
+func TestHandedOverHeldBytesKeepTheirTime(t *testing.T) {
+	_, p := startRedisProxy(t, nil, always("lat", "latency", "downstream", Attributes{"latency": 600}))
+	nc := rawConn(t, p.Addr())
+	sent := time.Now()
+	if _, err := nc.Write([]byte("PING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reply held", func() bool { return heldTowardsClients(t, p) == len("+PONG\r\n") })
+	if _, err := p.AddToxic(always("slice", "slicer", "downstream", Attributes{"average_size": 1})); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, nc, "+PONG\r\n")
+	if took := time.Since(sent); took < 590*time.Millisecond || took > 1100*time.Millisecond {
+		t.Fatalf("the reply came %v after the request: want its 600 ms, not less and not drawn twice", took)
 	}
 }
 

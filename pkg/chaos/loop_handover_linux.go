@@ -52,8 +52,9 @@ func (l *evloop) detach(lc *lconn, h handoff) {
 	}
 	c.inLoop = false
 	c.mu.Unlock()
-	h.toServer = append(append(lc.sv.pending, lc.sv.takeHeld()...), h.toServer...)
-	h.toClient = append(lc.cl.pending, lc.cl.takeHeld()...)
+	h.toServer = append(lc.sv.pending, h.toServer...)
+	h.toClient = lc.cl.pending
+	h.heldToServer, h.heldToClient = lc.sv.takeHeld(), lc.cl.takeHeld()
 	if tail := lc.frame.tail; len(tail) > 0 { // read after everything in toServer
 		h.request, h.resync = append(tail, h.request...), false
 	}

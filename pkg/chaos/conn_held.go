@@ -1,0 +1,51 @@
+package chaos
+
+import (
+	"net"
+	"sync/atomic"
+	"time"
+)
+
+// heldChunk is a chunk a latency fault holds until its time: in the event
+// loop (loop_delay_linux.go), and on goroutines for what the loop held
+// when it handed the connection over.
+type heldChunk struct {
+	data []byte
+	due  time.Time // zero: let go at once (its fault changed)
+}
+
+// writeHeld writes chunks the loop held to dst in order, each at its time,
+// so that another fault added meanwhile does not cut the latency short;
+// once direction d has no latency fault left they go at once, as a
+// removed fault lets go on either path. It reports false when the
+// connection closed or dst refused the bytes.
+func (c *conn) writeHeld(dst *net.TCPConn, held []heldChunk, d Direction, count *atomic.Int64) bool {
+	for _, h := range held {
+		for !h.due.IsZero() {
+			wait := time.Until(h.due)
+			if wait <= wakeSlop {
+				c.p.stats.late.observe(-wait)
+				break
+			}
+			changed := c.p.changed()
+			if len(c.latencies(d)) == 0 {
+				break
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-changed:
+			case <-c.done:
+				t.Stop()
+				return false
+			}
+			t.Stop()
+		}
+		n, err := dst.Write(h.data)
+		count.Add(int64(n))
+		if err != nil {
+			return false
+		}
+	}
+	return true
+}
