@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -157,12 +158,27 @@ func printProxies(cmd *cobra.Command, g *Global, c *chaos.Client) error {
 		return printJSON(g.IO.Out, schemaChaosProxies, chaosProxiesDoc{API: c.Addr(), Proxies: proxies})
 	}
 	tw := tabwriter.NewWriter(g.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tLISTEN\tUPSTREAM\tENABLED\tTOXICS\tCURRENT\tPEAK\tACCEPTED\tREJECTED")
+	fmt.Fprintln(tw, "NAME\tLISTEN\tUPSTREAM\tENABLED\tTOXICS\tCURRENT\tPEAK\tACCEPTED\tREJECTED\tLATE p50/p99")
 	for _, p := range proxies {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%d\t%d\t%d\t%d\t%d\n", p.Name, p.Listen, p.Upstream, p.Enabled,
-			len(p.Toxics), p.Stats.Current, p.Stats.Peak, p.Stats.Accepted, p.Stats.Rejected)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Name, p.Listen, p.Upstream, p.Enabled,
+			len(p.Toxics), p.Stats.Current, p.Stats.Peak, p.Stats.Accepted, p.Stats.Rejected, lateCell(p.Stats.LatencyLate))
 	}
 	return tw.Flush()
+}
+
+// lateCell is how late a proxy's latency faults wrote what they held, as
+// histogram bounds ("≤25µs/≤250µs"), or "-" before any hold ran its time.
+func lateCell(l chaos.Lateness) string {
+	if l.Held == 0 {
+		return "-"
+	}
+	bound := func(us int64) string {
+		if us < 0 {
+			return ">100ms"
+		}
+		return "≤" + (time.Duration(us) * time.Microsecond).String()
+	}
+	return bound(l.P50Micros) + "/" + bound(l.P99Micros)
 }
 
 // printProxy says what became of one proxy, or prints its JSON document.

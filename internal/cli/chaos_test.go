@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rescli/rescli/internal/redistest"
+	"github.com/rescli/rescli/pkg/chaos"
 )
 
 // syncBuffer is an io.Writer safe to read while a command writes to it.
@@ -109,7 +110,7 @@ func TestChaosProxyWithToxicsAndTheToxicCommands(t *testing.T) {
 		t.Fatalf("toxic rm: exit %d", code)
 	}
 	out, _, code = runCLI(t, nil, "chaos", "proxies", "ls", "--api", api)
-	if code != 0 || !strings.Contains(out, proxy) || !strings.Contains(out, srv.Addr) {
+	if code != 0 || !strings.Contains(out, proxy) || !strings.Contains(out, srv.Addr) || !strings.Contains(out, "LATE p50/p99") {
 		t.Fatalf("proxies ls: code %d out %q", code, out)
 	}
 }
@@ -218,5 +219,20 @@ func TestProxiesCommandsManageProxies(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(run("delete", "cache")), &after); err != nil || len(after.Proxies) != 1 {
 		t.Errorf("after delete: %+v %v", after, err)
+	}
+}
+
+func TestLateCell(t *testing.T) {
+	for _, tc := range []struct {
+		in   chaos.Lateness
+		want string
+	}{
+		{chaos.Lateness{}, "-"},
+		{chaos.Lateness{Held: 3, P50Micros: 25, P99Micros: 1000}, "≤25µs/≤1ms"},
+		{chaos.Lateness{Held: 3, P50Micros: 100, P99Micros: -1}, "≤100µs/>100ms"},
+	} {
+		if got := lateCell(tc.in); got != tc.want {
+			t.Errorf("lateCell(%+v) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
