@@ -24,9 +24,10 @@ import (
 const maxHeld = 4 << 20
 
 // plan reads again whether lc's requests are framed and which latency
-// faults act on each direction of lc. When a
-// direction's faults changed, what it held flows on now, as on the goroutine
-// path (a removed or updated fault lets go of what it held).
+// faults act on each direction of lc. When a direction lost a latency
+// fault, what it held flows on now, as on the goroutine path (a removed or
+// updated fault lets go of what it held); a fault only added acts on what
+// is read from now on, and what is held keeps its time.
 func (l *evloop) plan(lc *lconn) {
 	l.planFrame(lc)
 	for _, d := range []Direction{Upstream, Downstream} {
@@ -34,7 +35,11 @@ func (l *evloop) plan(lc *lconn) {
 		if slices.Equal(lats, lc.delays[d]) {
 			continue
 		}
+		lost := slices.ContainsFunc(lc.delays[d], func(f *Latency) bool { return !slices.Contains(lats, f) })
 		lc.delays[d] = lats
+		if !lost {
+			continue
+		}
 		dst := lc.towards(d)
 		for i := range dst.held {
 			dst.held[i].due = time.Time{}

@@ -96,6 +96,26 @@ func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
 	expectReply(t, nc, "+PONG\r\n")
 }
 
+// Adding a second latency fault leaves what the loop holds at its time
+// (as the goroutine path does); removing the first lets it go.
+func TestAddingLatencyKeepsWhatTheLoopHeld(t *testing.T) {
+	p, nc := pongHeldInTheLoop(t)
+	if _, err := p.AddToxic(always("lat2", "latency", "downstream", Attributes{"latency": 1})); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if b, err := io.ReadAll(nc); len(b) > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read %q, %v after adding a 1 ms latency: want the reply still held by the one-minute one", b, err)
+	}
+	if n := heldTowardsClients(t, p); n != len("+PONG\r\n") {
+		t.Fatalf("the loop holds %d bytes: want the PONG, still in the loop", n)
+	}
+	if err := p.RemoveToxic("lat"); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, nc, "+PONG\r\n")
+}
+
 // A fault the loop does not play moves the connection to goroutines with
 // the bytes the loop held, none lost, each still held until its time: the
 // new fault does not cut the latency short. Removing the latency fault
