@@ -243,11 +243,13 @@ if [ -z "$ONLY" ] || [ "$ONLY" = latency ]; then
 		# fault adds rather than queueing it relieves (scripts/pacedget).
 		for v in rescli lat1; do
 			late_row "50 paced" "$work/pacedget" -addr "127.0.0.1:${port[$v]}" -clients 50 -every 10ms -for 3s |
-				sed 's/[a-z0-9_]*=//g' | awk -v v="$v" '{ print "paced", 50, v, $1, $2 }' >>"$lat"
+				sed 's/[a-z0-9_]*=//g' | awk -v v="$v" '{ print "paced", 50, v, $1, $2 }' >>"$lat" ||
+				echo "bench-proxy: pacedget through $v failed; its row is missing" >&2
 		done
 		for s in 0 0.001; do # its control: what a 1 ms hold costs this client
 			"$work/pacedget" -addr "127.0.0.1:$rport" -clients 1 -every 10ms -for 3s -cmd "DEBUG SLEEP $s" |
-				sed 's/[a-z0-9_]*=//g' | awk -v s="$s" '{ print "psleep", 1, s, $1, $2 }' >>"$lat"
+				sed 's/[a-z0-9_]*=//g' | awk -v s="$s" '{ print "psleep", 1, s, $1, $2 }' >>"$lat" ||
+				echo "bench-proxy: pacedget's control (DEBUG SLEEP $s) failed; its row is missing" >&2
 		done
 		# The machine's own cost of a 1 ms hold: Redis sleeping 1 ms in a
 		# command, against the same command sleeping 0, straight to Redis.
@@ -308,9 +310,13 @@ elif [ -z "$ONLY" ] || [ "$ONLY" = scale ]; then
 	echo "scale: $IDLE idle connections held open, then 2,000 new connections a second for 5 s"
 	[ "$IDLE" -lt 10000 ] && echo "  (10,000 do not fit: this shell may open $(ulimit -n) descriptors, the proxy needs two per connection)"
 	for v in rescli floor; do
-		line=$("$work/connscale" -addr "127.0.0.1:${port[$v]}" -pid "${pid[$v]}" -idle "$IDLE" -rate 2000 -for 5s)
+		if ! line=$("$work/connscale" -addr "127.0.0.1:${port[$v]}" -pid "${pid[$v]}" -idle "$IDLE" -rate 2000 -for 5s); then
+			line="connscale failed (its error is above)"
+			[ "$v" = rescli ] && echo failed >"$work/goals.scale"
+		elif [ "$v" = rescli ]; then
+			echo "$line" >"$work/goals.scale"
+		fi
 		printf '%-7s %s\n' "$v" "$line"
-		[ "$v" = rescli ] && echo "$line" >"$work/goals.scale"
 	done
 	echo
 fi
@@ -356,7 +362,9 @@ if [ -s "$work/goals.lat" ]; then
 		printf '%-4s %-58s %s\n' "$(verdict "$h >= 98 && $h <= 102")" "100 +- 10 ms fault, $c clients: p50 added within 2 %" "$h"
 	done <"$work/goals.lat"
 fi
-if [ -s "$work/goals.scale" ]; then
+if [ "$(cat "$work/goals.scale" 2>/dev/null)" = failed ]; then
+	printf '%-4s %-58s %s\n' FAIL "idle connections through one proxy" "connscale failed"
+elif [ -s "$work/goals.scale" ]; then
 	eval "$(tr ' ' '\n' <"$work/goals.scale" | grep -E '^(idle|fds_per_conn|rss_kib_per_conn|achieved|failed)=')"
 	printf '%-4s %-58s %s\n' "$(verdict "$idle >= 10000")" "10,000 idle connections through one proxy" "$idle"
 	printf '%-4s %-58s %s\n' "$(verdict "$fds_per_conn <= 2.0")" "idle connections: 2 descriptors each" "$fds_per_conn"
