@@ -210,18 +210,24 @@ fi
 lat=$work/latency # lines: fault clients variant p50 p99
 late=$work/late   # lines: row le|sum|count delta (lat1's lateness histogram)
 : >"$late"
-# late_now: lat1's lateness histogram as "le|sum|count value" lines.
+# late_now: lat1's lateness histogram as "le|sum|count value" lines
+# (none when /metrics does not answer).
 late_now() {
-	curl -fsS "http://127.0.0.1:$lapi/metrics" | awk '
+	local auth=()
+	[ -n "${RESCLI_CHAOS_API_TOKEN:-}" ] && auth=(-H "Authorization: Bearer $RESCLI_CHAOS_API_TOKEN")
+	{ curl -fsS "${auth[@]}" "http://127.0.0.1:$lapi/metrics" || true; } | awk '
 		/^rescli_chaos_latency_late_seconds_bucket/ { match($0, /le="[^"]*"/); print substr($0, RSTART + 4, RLENGTH - 5), $2 }
 		/^rescli_chaos_latency_late_seconds_(sum|count)/ { sub(/\{.*/, "", $1); sub(/.*_/, "", $1); print $1, $2 }'
 }
-# late_row ROW CMD...: runs CMD and adds what lat1 held meanwhile to ROW.
+# late_row ROW CMD...: runs CMD and adds what lat1 held meanwhile to ROW;
+# returns CMD's status. A histogram that could not be read adds nothing.
 late_row() {
-	local row=$1; shift
+	local row=$1 rc=0; shift
 	late_now >"$work/late0"
-	"$@"
-	late_now | awk -v row="$row" 'NR == FNR { b[$1] = $2; next } { print row, $1, $2 - b[$1] }' "$work/late0" - >>"$late"
+	"$@" || rc=$?
+	[ -s "$work/late0" ] && late_now |
+		awk -v row="$row" 'NR == FNR { b[$1] = $2; next } $1 in b { print row, $1, $2 - b[$1] }' "$work/late0" - >>"$late"
+	return "$rc"
 }
 : >"$lat"
 if [ -z "$ONLY" ] || [ "$ONLY" = latency ]; then

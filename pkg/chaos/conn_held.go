@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"net"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -14,13 +15,20 @@ type heldChunk struct {
 	due  time.Time // zero: let go at once (its fault changed)
 }
 
+// heldBytes is what the loop held in one direction when it handed the
+// connection over: the chunks, and the latency faults that held them.
+type heldBytes struct {
+	chunks []heldChunk
+	by     []*Latency
+}
+
 // writeHeld writes chunks the loop held to dst in order, each at its time,
 // so that another fault added meanwhile does not cut the latency short;
-// once direction d has no latency fault left they go at once, as a
-// removed fault lets go on either path. It reports false when the
-// connection closed or dst refused the bytes.
-func (c *conn) writeHeld(dst *net.TCPConn, held []heldChunk, d Direction, count *atomic.Int64) bool {
-	for _, h := range held {
+// once a fault that held them is gone (removed, or updated: a new
+// instance) they go at once, as a removed fault lets go on either path.
+// It reports false when the connection closed or dst refused the bytes.
+func (c *conn) writeHeld(dst *net.TCPConn, held heldBytes, d Direction, count *atomic.Int64) bool {
+	for _, h := range held.chunks {
 		for !h.due.IsZero() {
 			wait := time.Until(h.due)
 			if wait <= wakeSlop {
@@ -28,7 +36,7 @@ func (c *conn) writeHeld(dst *net.TCPConn, held []heldChunk, d Direction, count 
 				break
 			}
 			changed := c.p.changed()
-			if len(c.latencies(d)) == 0 {
+			if lostLatency(held.by, c.latencies(d)) {
 				break
 			}
 			t := time.NewTimer(wait)
@@ -48,4 +56,9 @@ func (c *conn) writeHeld(dst *net.TCPConn, held []heldChunk, d Direction, count 
 		}
 	}
 	return true
+}
+
+// lostLatency reports whether a latency fault of was is missing from now.
+func lostLatency(was, now []*Latency) bool {
+	return slices.ContainsFunc(was, func(f *Latency) bool { return !slices.Contains(now, f) })
 }

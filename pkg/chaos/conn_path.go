@@ -52,10 +52,10 @@ func leftFastLocked(fast *bool, ack *chan struct{}) {
 // read but not yet written, and (inspected in the loop) the start of a
 // request a fault acts on, not yet forwarded.
 type handoff struct {
-	toServer     []byte      // written to Redis first
-	toClient     []byte      // written to the client first
-	heldToServer []heldChunk // then these, each at its time (latency faults)
-	heldToClient []heldChunk
+	toServer     []byte    // written to Redis first
+	toClient     []byte    // written to the client first
+	heldToServer heldBytes // then these, each at its time (latency faults)
+	heldToClient heldBytes
 	request      []byte // read from the client after the above: inspected first
 	resync       bool   // request may start inside a request
 }
@@ -86,7 +86,7 @@ func (c *conn) leaveForLoopLocked(d Direction) bool {
 	return true
 }
 
-func (c *conn) upLoop(toServer []byte, held []heldChunk, request []byte, resync bool) {
+func (c *conn) upLoop(toServer []byte, held heldBytes, request []byte, resync bool) {
 	if len(toServer) > 0 {
 		n, err := c.server.Write(toServer)
 		c.p.stats.bytesUp.Add(int64(n))
@@ -149,7 +149,7 @@ func (c *conn) upLoop(toServer []byte, held []heldChunk, request []byte, resync 
 	}
 }
 
-func (c *conn) downLoop(toClient []byte, held []heldChunk) {
+func (c *conn) downLoop(toClient []byte, held heldBytes) {
 	if len(toClient) > 0 {
 		n, err := c.client.Write(toClient)
 		c.p.stats.bytesDown.Add(int64(n))

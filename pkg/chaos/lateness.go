@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"math"
 	"sync/atomic"
 	"time"
 )
@@ -72,7 +73,7 @@ func (h *lateness) snapshot() Lateness {
 // bound is the upper bound of the bucket that holds quantile q, in
 // microseconds, or -1 for the overflow bucket.
 func (s Lateness) bound(q float64) int64 {
-	rank := int64(q*float64(s.Held-1)) + 1 // nearest rank, 1-based
+	rank := max(1, int64(math.Ceil(q*float64(s.Held)))) // nearest rank, 1-based
 	var seen int64
 	for i, n := range s.counts {
 		if seen += n; seen >= rank {

@@ -23,6 +23,14 @@ func TestLatenessBuckets(t *testing.T) {
 	if c[10e-6] != 98 || c[50e-6] != 99 || c[0.1] != 99 {
 		t.Fatalf("cumulative buckets %v: want 98 by 10 µs, 99 by 50 µs and 100 ms", c)
 	}
+	var ten lateness // nine on time and one a millisecond late: p99 is the late one
+	for range 9 {
+		ten.observe(0)
+	}
+	ten.observe(time.Millisecond)
+	if s := ten.snapshot(); s.P50Micros != 10 || s.P99Micros != 1000 {
+		t.Fatalf("ten holds %+v: want p50 ≤ 10 µs, p99 ≤ 1 ms (nearest rank)", s)
+	}
 	h.observe(2 * time.Second)
 	if s := h.snapshot(); s.P99Micros != -1 {
 		t.Fatalf("p99 %d with two holds past 100 ms in 101: want -1", s.P99Micros)

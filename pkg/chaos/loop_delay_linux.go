@@ -35,7 +35,7 @@ func (l *evloop) plan(lc *lconn) {
 		if slices.Equal(lats, lc.delays[d]) {
 			continue
 		}
-		lost := slices.ContainsFunc(lc.delays[d], func(f *Latency) bool { return !slices.Contains(lats, f) })
+		lost := lostLatency(lc.delays[d], lats)
 		lc.delays[d] = lats
 		if !lost {
 			continue
@@ -143,9 +143,9 @@ func (l *evloop) releaseHeld(dst *lside) {
 }
 
 // takeHeld empties what dst holds, for a hand-over to goroutines, which
-// write each chunk at its time.
-func (dst *lside) takeHeld() []heldChunk {
-	out := dst.held
+// write each chunk at its time while the faults that held it stay.
+func (dst *lside) takeHeld() heldBytes {
+	out := heldBytes{chunks: dst.held, by: dst.lc.delays[dst.peer.dir]}
 	dst.held, dst.heldBytes = nil, 0
 	dst.gen++
 	return out

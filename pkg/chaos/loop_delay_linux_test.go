@@ -142,6 +142,20 @@ func TestAnotherFaultTakesHeldBytesToGoroutines(t *testing.T) {
 	})
 }
 
+// Updating the latency fault after a hand-over lets go of what the loop
+// held (an update is a new fault, as on either path), though a latency
+// fault is still set.
+func TestUpdatingLatencyReleasesHandedOverBytes(t *testing.T) {
+	p, nc := pongHeldInTheLoop(t)
+	if _, err := p.AddToxic(always("slice", "slicer", "downstream", Attributes{"average_size": 1})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpdateToxic("lat", nil, Attributes{"latency": 1}); err != nil {
+		t.Fatal(err)
+	}
+	expectReply(t, nc, "+PONG\r\n")
+}
+
 // Held bytes handed over go at their time, not before and not a latency
 // later: the goroutines do not draw the delay again.
 func TestHandedOverHeldBytesKeepTheirTime(t *testing.T) {
