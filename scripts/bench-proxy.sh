@@ -290,18 +290,19 @@ if [ -z "$ONLY" ] || [ "$ONLY" = latency ]; then
 		}' "$lat"
 	echo "the proxy's own part of the 1 ms fault: how late it wrote what it held, past the time drawn"
 	echo "(rescli_chaos_latency_late_seconds over the rows above, all rounds; a bound is the histogram bucket)"
-	awk '{ k = $1 " " $2; rows[k] = 1; d[k SUBSEP $3] += $4 }
+	# Buckets in the order /metrics gives them: ascending, +Inf last.
+	awk '{ k = $1 " " $2; rows[k] = 1
+		  if (!((k SUBSEP $3) in d) && $3 != "sum" && $3 != "count") le[k, ++m[k]] = $3
+		  d[k SUBSEP $3] += $4 }
 		END {
 			for (k in rows) {
 				n = d[k SUBSEP "count"]
 				if (n == 0) continue
-				delete le; m = 0; for (key in d) { split(key, p, SUBSEP); if (p[1] == k && p[2] != "sum" && p[2] != "count") le[++m] = p[2] }
-				for (i = 2; i <= m; i++) for (j = i; j > 1 && (le[j-1] == "+Inf" || (le[j] != "+Inf" && le[j-1] + 0 > le[j] + 0)); j--) { t = le[j]; le[j] = le[j-1]; le[j-1] = t }
 				p50 = p99 = ""
-				for (i = 1; i <= m; i++) {
-					c = d[k SUBSEP le[i]]
-					if (p50 == "" && c >= 0.5 * n) p50 = le[i]
-					if (p99 == "" && c >= 0.99 * n) p99 = le[i]
+				for (i = 1; i <= m[k]; i++) {
+					c = d[k SUBSEP le[k, i]]
+					if (p50 == "" && c >= 0.5 * n) p50 = le[k, i]
+					if (p99 == "" && c >= 0.99 * n) p99 = le[k, i]
 				}
 				printf "  %-10s %6d holds   p50 <= %s   p99 <= %s   mean %.0f us\n", k, n, fmt(p50), fmt(p99), d[k SUBSEP "sum"] / n * 1e6
 			}

@@ -39,7 +39,7 @@ func (c *conn) writeHeld(dst *net.TCPConn, held heldBytes, d Direction, count *a
 			if lostLatency(held.by, c.latencies(d)) {
 				break
 			}
-			if !c.sleepUntil(h.due, changed) {
+			if !c.sleepUntil(h.due, realClock{}, changed) { // the loop's dues are wall-clock times
 				return false
 			}
 		}
@@ -55,29 +55,4 @@ func (c *conn) writeHeld(dst *net.TCPConn, held heldBytes, d Direction, count *a
 // lostLatency reports whether a latency fault of was is missing from now.
 func lostLatency(was, now []*Latency) bool {
 	return slices.ContainsFunc(was, func(f *Latency) bool { return !slices.Contains(now, f) })
-}
-
-// sleepUntil waits until t, or until changed is closed; it reports false
-// when the connection closed first. Timed by the loop's timerfd when there
-// is a loop (microseconds late, as a latency fault's wait on goroutines),
-// else by a runtime timer.
-func (c *conn) sleepUntil(t time.Time, changed <-chan struct{}) bool {
-	var due wake
-	var tick <-chan time.Time
-	if l := c.p.loop; l != nil && time.Until(t) <= preciseBelow {
-		due = l.after(t)
-	} else {
-		timer := time.NewTimer(time.Until(t))
-		defer timer.Stop()
-		tick = timer.C
-	}
-	select {
-	case <-due.C:
-		c.p.loop.woke(due)
-	case <-tick:
-	case <-changed:
-	case <-c.done:
-		return false
-	}
-	return true
 }

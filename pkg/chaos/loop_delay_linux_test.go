@@ -87,6 +87,16 @@ func pongHeldInTheLoop(t *testing.T) (*Proxy, net.Conn) {
 	return p, nc
 }
 
+// expectNothingFor300ms checks that the reply held under a one-minute
+// latency is still held: nothing arrives for 300 ms.
+func expectNothingFor300ms(t *testing.T, nc net.Conn, when string) {
+	t.Helper()
+	_ = nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if b, err := io.ReadAll(nc); len(b) > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read %q, %v %s: want the reply still held by the one-minute latency", b, err, when)
+	}
+}
+
 // Removing a latency fault lets what it held go at once.
 func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
 	p, nc := pongHeldInTheLoop(t)
@@ -103,10 +113,7 @@ func TestAddingLatencyKeepsWhatTheLoopHeld(t *testing.T) {
 	if _, err := p.AddToxic(always("lat2", "latency", "downstream", Attributes{"latency": 1})); err != nil {
 		t.Fatal(err)
 	}
-	_ = nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if b, err := io.ReadAll(nc); len(b) > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("read %q, %v after adding a 1 ms latency: want the reply still held by the one-minute one", b, err)
-	}
+	expectNothingFor300ms(t, nc, "after adding a 1 ms latency")
 	if n := heldTowardsClients(t, p); n != len("+PONG\r\n") {
 		t.Fatalf("the loop holds %d bytes: want the PONG, still in the loop", n)
 	}
@@ -128,10 +135,7 @@ func TestAnotherFaultTakesHeldBytesToGoroutines(t *testing.T) {
 	if n := heldTowardsClients(t, p); n != 0 { // AddToxic returns once it left the loop
 		t.Fatalf("the loop still holds %d bytes after the hand-over", n)
 	}
-	_ = nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if b, err := io.ReadAll(nc); len(b) > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("read %q, %v after the hand-over: want the reply still held by the one-minute latency", b, err)
-	}
+	expectNothingFor300ms(t, nc, "after the hand-over")
 	if err := p.RemoveToxic("lat"); err != nil {
 		t.Fatal(err)
 	}

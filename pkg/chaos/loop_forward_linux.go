@@ -138,11 +138,15 @@ func (l *evloop) pump(src *lside) {
 			}
 			return
 		}
-		framed := src == &lc.cl && lc.frame.on
-		if src == &lc.cl {
-			lc.frame.read = true
+		fromClient := src == &lc.cl
+		lc.frame.read = lc.frame.read || fromClient
+		var ok bool
+		if fromClient && lc.frame.on {
+			ok = l.inspect(src, l.buf[:n])
+		} else {
+			ok = l.forward(src, l.buf[:n])
 		}
-		if framed && !l.inspect(src, l.buf[:n]) || !framed && !l.forward(src, l.buf[:n]) {
+		if !ok {
 			return
 		}
 		if n < len(l.buf) && !src.hup { // drained: a later arrival is a new edge

@@ -67,22 +67,35 @@ func (s *Stream) WaitUntil(t time.Time, f Fault) error {
 		if !s.c.active(f) {
 			return nil
 		}
-		var due wake
-		var tick <-chan time.Time
-		if precise && d <= preciseBelow {
-			due = p.loop.after(t)
-		} else {
-			tick = p.opts.clock.After(d)
-		}
-		select {
-		case <-due.C:
-			p.loop.woke(due)
-		case <-tick:
-		case <-changed:
-		case <-s.c.done:
+		if !s.c.sleepUntil(t, p.opts.clock, changed) {
 			return ErrClosed
 		}
 	}
+}
+
+// sleepUntil waits until clock reads t, or until changed is closed; it
+// reports false when the connection closed first. On the wall clock with
+// an event loop the loop's timerfd times it (microseconds late), else a
+// timer of clock (a runtime timer wakes up to a millisecond late while the
+// process idles).
+func (c *conn) sleepUntil(t time.Time, clock Clock, changed <-chan struct{}) bool {
+	var due wake
+	var tick <-chan time.Time
+	_, wall := clock.(realClock)
+	if d := t.Sub(clock.Now()); wall && c.p.loop != nil && d <= preciseBelow {
+		due = c.p.loop.after(t)
+	} else {
+		tick = clock.After(d)
+	}
+	select {
+	case <-due.C:
+		c.p.loop.woke(due)
+	case <-tick:
+	case <-changed:
+	case <-c.done:
+		return false
+	}
+	return true
 }
 
 // preciseBelow is the longest wait timed by the event loop's timerfd

@@ -6,7 +6,7 @@
 // queueing, which a held reply takes its client out of; here the machine
 // stays well below saturation and the figure is the fault's own.
 // (memtier_benchmark --rate-limiting does this too; it is not packaged on
-// the machines the script runs on, and this needs nothing beyond the standard library.)
+// the machines the script runs on; this is one small file of this repository.)
 //
 // -cmd sends another command than GET: bench-proxy.sh's control sends
 // DEBUG SLEEP 0.001 straight to Redis from one connection, what this
