@@ -97,13 +97,20 @@ func expectNothingFor300ms(t *testing.T, nc net.Conn, when string) {
 	}
 }
 
-// Removing a latency fault lets what it held go at once.
-func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
-	p, nc := pongHeldInTheLoop(t)
+// removingLatencyReleases removes pongHeldInTheLoop's latency fault and
+// expects the PONG at once.
+func removingLatencyReleases(t *testing.T, p *Proxy, nc net.Conn) {
+	t.Helper()
 	if err := p.RemoveToxic("lat"); err != nil {
 		t.Fatal(err)
 	}
 	expectReply(t, nc, "+PONG\r\n")
+}
+
+// Removing a latency fault lets what it held go at once.
+func TestRemovingLatencyReleasesWhatTheLoopHeld(t *testing.T) {
+	p, nc := pongHeldInTheLoop(t)
+	removingLatencyReleases(t, p, nc)
 }
 
 // Adding a second latency fault leaves what the loop holds at its time
@@ -117,10 +124,7 @@ func TestAddingLatencyKeepsWhatTheLoopHeld(t *testing.T) {
 	if n := heldTowardsClients(t, p); n != len("+PONG\r\n") {
 		t.Fatalf("the loop holds %d bytes: want the PONG, still in the loop", n)
 	}
-	if err := p.RemoveToxic("lat"); err != nil {
-		t.Fatal(err)
-	}
-	expectReply(t, nc, "+PONG\r\n")
+	removingLatencyReleases(t, p, nc)
 }
 
 // A fault the loop does not play moves the connection to goroutines with
@@ -136,10 +140,7 @@ func TestAnotherFaultTakesHeldBytesToGoroutines(t *testing.T) {
 		t.Fatalf("the loop still holds %d bytes after the hand-over", n)
 	}
 	expectNothingFor300ms(t, nc, "after the hand-over")
-	if err := p.RemoveToxic("lat"); err != nil {
-		t.Fatal(err)
-	}
-	expectReply(t, nc, "+PONG\r\n")
+	removingLatencyReleases(t, p, nc)
 	eventually(t, "the connection on the inspecting path", func() bool { // the slicer's
 		conns := p.Connections()
 		return len(conns) == 1 && conns[0].Path == "inspecting"
